@@ -1,0 +1,201 @@
+/**
+ * Answers: what one blank of a question expects. Every value is exact (Real = q·√r) or discrete
+ * (shape, choice, labels). Floats appear only in `toJson` (as a convenience value beside the exact
+ * string) and in tolerance checks.
+ */
+import { fmtDecimal, fmtReal, real, realEquals, realValue, type Fraction, type Real } from './exact.js';
+
+export type Answer =
+  | { kind: 'scalar'; value: Real }
+  | { kind: 'vector'; value: Real[] }
+  | { kind: 'matrix'; value: Real[][] }
+  /** A tensor shape; `null` stands for the batch dimension ("None"). */
+  | { kind: 'shape'; value: (number | null)[] }
+  | { kind: 'choice'; value: string; options: string[] }
+  /** An unordered set of numbers (e.g. the outliers of a data set). */
+  | { kind: 'set'; value: Real[] }
+  /** An unordered set of names (e.g. the support vectors "A", "D"). */
+  | { kind: 'labels'; value: string[]; options: string[] };
+
+export type AnswerKind = Answer['kind'];
+
+/** How far a typed number may be from the exact value and still count. Absent = must be exact. */
+export interface Tolerance {
+  abs?: number;
+  rel?: number;
+}
+
+export interface Part {
+  /** Stable id used by keys, graders and mistakes ("shape", "dLdX", "params.total"). */
+  id: string;
+  /** What the blank asks for, as printed beside the answer box. */
+  label: string;
+  answer: Answer;
+  tolerance?: Tolerance;
+  /** Irrational answers are printed to this many decimals (and the paper says so). */
+  decimals?: number;
+}
+
+export interface Solution {
+  parts: Part[];
+  /** Worked steps a student could follow, one line each, with the exact numbers used. */
+  steps: string[];
+}
+
+// ---------- constructors (keep family code short) ----------
+
+export const scalar = (v: Real | Fraction | number): Answer => ({ kind: 'scalar', value: toReal(v) });
+export const vector = (v: readonly (Real | Fraction | number)[]): Answer => ({ kind: 'vector', value: v.map(toReal) });
+export const matrix = (v: readonly (readonly (Real | Fraction | number)[])[]): Answer => ({
+  kind: 'matrix',
+  value: v.map((row) => row.map(toReal)),
+});
+export const shape = (v: readonly (number | null)[]): Answer => ({ kind: 'shape', value: [...v] });
+export const choice = (value: string, options: readonly string[]): Answer => ({ kind: 'choice', value, options: [...options] });
+export const numberSet = (v: readonly (Real | Fraction | number)[]): Answer => ({ kind: 'set', value: v.map(toReal) });
+export const labels = (value: readonly string[], options: readonly string[]): Answer => ({
+  kind: 'labels',
+  value: [...value].sort(),
+  options: [...options],
+});
+
+function toReal(v: Real | Fraction | number): Real {
+  if (typeof v === 'number') return real(v);
+  return 'rad' in v ? v : real(v);
+}
+
+// ---------- formatting ----------
+
+export function fmtShape(dims: readonly (number | null)[]): string {
+  return `(${dims.map((d) => (d === null ? 'None' : String(d))).join(', ')})`;
+}
+
+/** Exact text of an answer: "7/4", "2√5/5", "(None, 32, 32, 8)", "[[1, -1/4], [0, 2]]". */
+export function formatAnswer(a: Answer): string {
+  switch (a.kind) {
+    case 'scalar':
+      return fmtReal(a.value);
+    case 'vector':
+      return `[${a.value.map(fmtReal).join(', ')}]`;
+    case 'matrix':
+      return `[${a.value.map((r) => `[${r.map(fmtReal).join(', ')}]`).join(', ')}]`;
+    case 'shape':
+      return fmtShape(a.value);
+    case 'choice':
+      return a.value;
+    case 'set':
+      return a.value.length === 0 ? '{} (none)' : `{${sortReals(a.value).map(fmtReal).join(', ')}}`;
+    case 'labels':
+      return a.value.length === 0 ? '{} (none)' : `{${a.value.join(', ')}}`;
+  }
+}
+
+/** Exact text, plus "≈ 0.894" for irrational scalars printed to `decimals` places. */
+export function formatPartAnswer(p: Part): string {
+  const exact = formatAnswer(p.answer);
+  if (p.decimals === undefined) return exact;
+  const approx = (r: Real) => fmtDecimal(realValue(r), p.decimals!);
+  switch (p.answer.kind) {
+    case 'scalar':
+      return p.answer.value.rad === 1n && p.answer.value.coef.d === 1n ? exact : `${exact} ≈ ${approx(p.answer.value)}`;
+    case 'vector':
+      return `${exact} ≈ [${p.answer.value.map(approx).join(', ')}]`;
+    case 'set':
+      return `${exact} ≈ {${sortReals(p.answer.value).map(approx).join(', ')}}`;
+    default:
+      return exact;
+  }
+}
+
+function sortReals(xs: readonly Real[]): Real[] {
+  return [...xs].sort((a, b) => realValue(a) - realValue(b));
+}
+
+// ---------- numeric views ----------
+
+/** A float-or-discrete view of an answer, for tolerance checks against a tensor computation. */
+export type Numeric = number | null | string | Numeric[];
+
+export function toNumeric(a: Answer): Numeric {
+  switch (a.kind) {
+    case 'scalar':
+      return realValue(a.value);
+    case 'vector':
+    case 'set':
+      return a.value.map(realValue);
+    case 'matrix':
+      return a.value.map((r) => r.map(realValue));
+    case 'shape':
+      return [...a.value];
+    case 'choice':
+      return a.value;
+    case 'labels':
+      return [...a.value];
+  }
+}
+
+/** Exact equality of two answers (sets compare unordered). */
+export function answersEqual(a: Answer, b: Answer): boolean {
+  if (a.kind !== b.kind) return false;
+  switch (a.kind) {
+    case 'scalar':
+      return realEquals(a.value, (b as typeof a).value);
+    case 'vector':
+    case 'set': {
+      const bv = (b as typeof a).value;
+      if (a.value.length !== bv.length) return false;
+      const av = a.kind === 'set' ? sortReals(a.value) : a.value;
+      const bs = a.kind === 'set' ? sortReals(bv) : bv;
+      return av.every((x, i) => realEquals(x, bs[i]!));
+    }
+    case 'matrix': {
+      const bm = (b as typeof a).value;
+      return a.value.length === bm.length && a.value.every((r, i) => r.length === bm[i]!.length && r.every((x, j) => realEquals(x, bm[i]![j]!)));
+    }
+    case 'shape': {
+      const bs = (b as typeof a).value;
+      return a.value.length === bs.length && a.value.every((x, i) => x === bs[i]);
+    }
+    case 'choice':
+      return a.value === (b as typeof a).value;
+    case 'labels': {
+      const bl = (b as typeof a).value;
+      return a.value.length === bl.length && [...a.value].sort().every((x, i) => x === [...bl].sort()[i]);
+    }
+  }
+}
+
+// ---------- JSON (fractions as "a/b" strings beside their float value) ----------
+
+function realJson(r: Real): { exact: string; value: number } {
+  return { exact: fmtReal(r), value: realValue(r) };
+}
+
+export function answerToJson(a: Answer): unknown {
+  switch (a.kind) {
+    case 'scalar':
+      return { kind: a.kind, ...realJson(a.value) };
+    case 'vector':
+    case 'set':
+      return { kind: a.kind, exact: a.value.map(fmtReal), value: a.value.map(realValue) };
+    case 'matrix':
+      return { kind: a.kind, exact: a.value.map((r) => r.map(fmtReal)), value: a.value.map((r) => r.map(realValue)) };
+    case 'shape':
+      return { kind: a.kind, value: a.value };
+    case 'choice':
+      return { kind: a.kind, value: a.value, options: a.options };
+    case 'labels':
+      return { kind: a.kind, value: a.value, options: a.options };
+  }
+}
+
+export function partToJson(p: Part): unknown {
+  return {
+    id: p.id,
+    label: p.label,
+    answer: answerToJson(p.answer),
+    text: formatPartAnswer(p),
+    ...(p.tolerance ? { tolerance: p.tolerance } : {}),
+    ...(p.decimals !== undefined ? { decimals: p.decimals } : {}),
+  };
+}
