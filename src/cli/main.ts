@@ -2,6 +2,7 @@
 /** dlexam command line: one sub-command per file; this file only wires them and reports errors. */
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../core/errors.js';
+import { registerDemo } from './demo.js';
 import { registerFamilies } from './families.js';
 import { registerSample } from './sample.js';
 import { registerSolve } from './solve.js';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerSolve(program);
   registerSample(program);
   registerVerify(program);
+  registerDemo(program);
   return program;
 }
 

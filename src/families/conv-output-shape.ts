@@ -112,9 +112,10 @@ function solveWith(p: ConvShapeParams, flaw?: FlawId): Solution {
   const k = p.dilation * (p.kernel - 1) + 1;
   if (p.dilation > 1) steps.push(`Effective kernel span: d(k − 1) + 1 = ${p.dilation}·(${p.kernel} − 1) + 1 = ${k}.`);
   const dims = p.input.length === 2 ? ['H', 'W'] : ['L'];
-  p.input.forEach((n, i) => {
+  const square = p.input.length === 2 && p.input[0] === p.input[1];
+  (square ? p.input.slice(0, 1) : p.input).forEach((n, i) => {
     const o = spatial[i]!;
-    const name = dims[i]!;
+    const name = square ? 'H_out = W' : dims[i]!;
     if (p.framework === 'keras' && p.padding === 'same')
       steps.push(`${name}_out = ⌈n / s⌉ = ⌈${n} / ${p.stride}⌉ = ${o}   ('same' padding).`);
     else if (p.framework === 'keras')
@@ -143,7 +144,7 @@ function pickDifficulty(rng: Rng, difficulty: Difficulty): ConvShapeParams {
   const channels = rng.pick([1, 3, 8, 16, 32, 64, 128]);
   const conv = op === 'conv';
   const kernel = conv ? rng.pick(difficulty === 1 ? [3, 5] : [1, 2, 3, 5, 7]) : rng.pick([2, 3]);
-  let stride = conv ? (difficulty === 1 ? 1 : rng.pick([1, 2, 2, 3])) : difficulty === 1 ? kernel : rng.pick([kernel, 2, 1]);
+  let stride = conv ? (difficulty === 1 ? 1 : rng.pick(kernel >= 3 ? [1, 2, 2, 3] : [1, 2])) : difficulty === 1 ? kernel : rng.pick([kernel, 2, 1]);
   let dilation = 1;
   if (conv && difficulty === 3 && rng.bool(0.5)) {
     dilation = rng.pick([2, 3]);
@@ -205,10 +206,11 @@ async function verify(p: ConvShapeParams, s: Solution, tf: TF) {
   const strides: [number, number] = is2d ? [p.stride, p.stride] : [p.stride, 1];
   // PyTorch ceil_mode = floor division on an input padded by (stride − 1) more zeros at the end…
   const extra = p.ceilMode ? p.stride - 1 : 0;
-  let x = tf.input({ shape: [h, w, p.channels] }) as unknown as import('@tensorflow/tfjs').SymbolicTensor;
+  // computeOutputShape runs the layer's own shape inference without allocating weights.
+  let inShape: (number | null)[] = [null, h, w, p.channels];
   if (pad > 0 || extra > 0) {
     const padding: [[number, number], [number, number]] = is2d ? [[pad, pad + extra], [pad, pad + extra]] : [[pad, pad + extra], [0, 0]];
-    x = tf.layers.zeroPadding2d({ padding }).apply(x) as typeof x;
+    inShape = tf.layers.zeroPadding2d({ padding }).computeOutputShape(inShape) as (number | null)[];
   }
   const padding = p.padding === 'same' ? 'same' : 'valid';
   const layer =
@@ -217,7 +219,7 @@ async function verify(p: ConvShapeParams, s: Solution, tf: TF) {
       : p.op === 'maxpool'
         ? tf.layers.maxPooling2d({ poolSize: kernelSize, strides, padding })
         : tf.layers.averagePooling2d({ poolSize: kernelSize, strides, padding });
-  const y = layer.apply(x) as typeof x;
+  const y = { shape: layer.computeOutputShape(inShape) as (number | null)[] };
   let spatial = (is2d ? [y.shape[1], y.shape[2]] : [y.shape[1]]) as number[];
   const c = y.shape[3] as number;
   if (p.ceilMode) {
@@ -233,7 +235,7 @@ async function verify(p: ConvShapeParams, s: Solution, tf: TF) {
     });
   }
   const got = p.framework === 'keras' ? [...spatial, c] : [c, ...spatial];
-  return compareParts(s, { shape: got }, `tf.layers.${p.op === 'conv' ? 'conv2d' : p.op === 'maxpool' ? 'maxPooling2d' : 'averagePooling2d'} shape inference${pad > 0 ? ' after zeroPadding2d' : ''}${is2d ? '' : ' on an (L, 1, C) input'}`);
+  return compareParts(s, { shape: got }, `tf.layers.${p.op === 'conv' ? 'conv2d' : p.op === 'maxpool' ? 'maxPooling2d' : 'averagePooling2d'} computeOutputShape${pad > 0 ? ' after zeroPadding2d' : ''}${is2d ? '' : ' on an (L, 1, C) input'}`);
 }
 
 export const convOutputShape: Family<ConvShapeParams> = {

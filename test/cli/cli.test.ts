@@ -1,0 +1,56 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { families } from '../../src/families/index.js';
+
+const BIN = new URL('../../bin/dlexam.js', import.meta.url).pathname;
+const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, DLEXAM_DEBUG: '' } });
+
+test('families --json lists every registered family with a parameter schema', () => {
+  const r = run('families', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const rows = JSON.parse(r.stdout) as { id: string; params: { type: string; properties: object }; answerKinds: string[] }[];
+  assert.deepEqual(rows.map((x) => x.id), families.map((f) => f.id));
+  for (const row of rows) {
+    assert.equal(row.params.type, 'object', row.id);
+    assert.ok(Object.keys(row.params.properties).length > 0, row.id);
+    assert.ok(row.answerKinds.length > 0, row.id);
+  }
+});
+
+test('solve --json prints exact answer, steps and verification', () => {
+  const params = { framework: 'keras', op: 'conv', input: [64, 64], channels: 3, filters: 32, kernel: 5, stride: 2, padding: 'valid' };
+  const r = run('solve', 'conv-output-shape', '--params', JSON.stringify(params), '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.deepEqual(out.answer[0].answer.value, [30, 30, 32]);
+  assert.equal(out.verification.ok, true);
+  assert.ok(out.steps.length >= 2);
+});
+
+test('invalid --params: clear message naming the field, exit 2, no stack trace', () => {
+  const r = run('solve', 'conv-output-shape', '--params', '{"framework":"keras","op":"conv","input":[32],"channels":3,"kernel":3,"stride":0,"padding":"valid","filters":4}');
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /invalid params for conv-output-shape/);
+  assert.match(r.stderr, /stride:/);
+  assert.doesNotMatch(r.stderr, /at .*\.ts:\d+/);
+  const bad = run('solve', 'conv-output-shape', '--params', '{not json');
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--params is not valid JSON/);
+});
+
+test('unknown family suggests the closest id', () => {
+  const r = run('sample', 'conv-output-shap');
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /did you mean "conv-output-shape"/);
+});
+
+test('sample is deterministic for a seed and verify exits 0 when all agree', () => {
+  const a = run('sample', 'conv-output-shape', '--seed', '42', '--json');
+  const b = run('sample', 'conv-output-shape', '--seed', '42', '--json');
+  assert.equal(a.status, 0, a.stderr);
+  assert.equal(a.stdout, b.stdout);
+  const v = run('verify', '--seeds', '30');
+  assert.equal(v.status, 0, v.stdout + v.stderr);
+  assert.match(v.stdout, /instances agree/);
+});

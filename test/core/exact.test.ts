@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { compareReal, divReal, fmtDecimal, fmtQ, fmtReal, q, real, realValue, sqrtQ, sum, toInt } from '../../src/core/exact.js';
+
+test('fractions format without "/1" and parse exact decimals', () => {
+  assert.equal(fmtQ(q(4, 2)), '2');
+  assert.equal(fmtQ(q('-7/4')), '-7/4');
+  assert.equal(fmtQ(q('0.25')), '1/4');
+  assert.equal(fmtQ(q(0)), '0');
+  assert.equal(fmtQ(sum([q(1, 3), q(1, 6)])), '1/2');
+  assert.equal(toInt(q(12, 4)), 3);
+  assert.throws(() => toInt(q(1, 2)), /expected an integer/);
+  assert.throws(() => q(0.1), /non-integer/);
+});
+
+test('square roots stay exact: √(n/d) = √(nd)/d with squares pulled out', () => {
+  assert.equal(fmtReal(sqrtQ(q(16))), '4');
+  assert.equal(fmtReal(sqrtQ(q(8))), '2√2');
+  assert.equal(fmtReal(sqrtQ(q(1, 5))), '√5/5');
+  assert.equal(fmtReal(sqrtQ(q(9, 4))), '3/2');
+  assert.equal(fmtReal(sqrtQ(q(50, 3))), '5√6/3');
+  assert.ok(Math.abs(realValue(sqrtQ(q(50, 3))) - Math.sqrt(50 / 3)) < 1e-12);
+  assert.throws(() => sqrtQ(q(-1)), /negative/);
+});
+
+test('division of surds and exact comparison', () => {
+  // 2/√5 = 2√5/5 (an SVM margin)
+  assert.equal(fmtReal(divReal(real(2), sqrtQ(q(5)))), '2√5/5');
+  // (3/2) / (√2) = 3√2/4
+  assert.equal(fmtReal(divReal(real(q(3, 2)), sqrtQ(q(2)))), '3√2/4');
+  assert.equal(compareReal(sqrtQ(q(2)), real(q(141, 100))), 1);
+  assert.equal(compareReal(sqrtQ(q(2)), real(q(142, 100))), -1);
+  assert.equal(compareReal({ coef: q(-1), rad: 3n }, real(-2)), 1); // −√3 > −2
+});
+
+test('decimal rounding is half away from zero', () => {
+  assert.equal(fmtDecimal(0.125, 2), '0.13');
+  assert.equal(fmtDecimal(-0.125, 2), '-0.13');
+  assert.equal(fmtDecimal(2 / Math.sqrt(5), 3), '0.894');
+  assert.equal(fmtDecimal(-0.0001, 2), '0.00');
+});
