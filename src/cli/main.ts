@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { UserError } from '../core/errors.js';
 import { registerDemo } from './demo.js';
 import { registerFamilies } from './families.js';
+import { registerGenerate } from './generate.js';
 import { registerSample } from './sample.js';
 import { registerSolve } from './solve.js';
 import { registerVerify } from './verify.js';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerSolve(program);
   registerSample(program);
   registerVerify(program);
+  registerGenerate(program);
   registerDemo(program);
   return program;
 }

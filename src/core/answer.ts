@@ -3,7 +3,7 @@
  * (shape, choice, labels). Floats appear only in `toJson` (as a convenience value beside the exact
  * string) and in tolerance checks.
  */
-import { fmtDecimal, fmtReal, real, realEquals, realValue, type Fraction, type Real } from './exact.js';
+import { fmtDecimal, fmtReal, parseRealExact, real, realEquals, realValue, type Fraction, type Real } from './exact.js';
 
 export type Answer =
   | { kind: 'scalar'; value: Real }
@@ -34,6 +34,11 @@ export interface Part {
   tolerance?: Tolerance;
   /** Irrational answers are printed to this many decimals (and the paper says so). */
   decimals?: number;
+  /**
+   * Parts that belong in a table (a model summary: one row per layer, columns "Output shape" and
+   * "Param #") carry their cell here; the renderer draws consecutive such parts as one table.
+   */
+  table?: { row: string; column: string };
 }
 
 export interface Solution {
@@ -165,31 +170,71 @@ export function answersEqual(a: Answer, b: Answer): boolean {
   }
 }
 
-// ---------- JSON (fractions as "a/b" strings beside their float value) ----------
+// ---------- JSON (exact values as strings such as "7/4" or "2√5/5", beside their float value) ----------
 
-function realJson(r: Real): { exact: string; value: number } {
-  return { exact: fmtReal(r), value: realValue(r) };
-}
+export type AnswerJson =
+  | { kind: 'scalar'; exact: string; value: number }
+  | { kind: 'vector' | 'set'; exact: string[]; value: number[] }
+  | { kind: 'matrix'; exact: string[][]; value: number[][] }
+  | { kind: 'shape'; value: (number | null)[] }
+  | { kind: 'choice'; value: string; options: string[] }
+  | { kind: 'labels'; value: string[]; options: string[] };
 
-export function answerToJson(a: Answer): unknown {
+export function answerToJson(a: Answer): AnswerJson {
   switch (a.kind) {
     case 'scalar':
-      return { kind: a.kind, ...realJson(a.value) };
+      return { kind: a.kind, exact: fmtReal(a.value), value: realValue(a.value) };
     case 'vector':
     case 'set':
       return { kind: a.kind, exact: a.value.map(fmtReal), value: a.value.map(realValue) };
     case 'matrix':
       return { kind: a.kind, exact: a.value.map((r) => r.map(fmtReal)), value: a.value.map((r) => r.map(realValue)) };
     case 'shape':
-      return { kind: a.kind, value: a.value };
+      return { kind: a.kind, value: [...a.value] };
     case 'choice':
-      return { kind: a.kind, value: a.value, options: a.options };
+      return { kind: a.kind, value: a.value, options: [...a.options] };
     case 'labels':
-      return { kind: a.kind, value: a.value, options: a.options };
+      return { kind: a.kind, value: [...a.value], options: [...a.options] };
   }
 }
 
-export function partToJson(p: Part): unknown {
+function parseExact(s: string): Real {
+  const r = parseRealExact(s);
+  if (!r) throw new Error(`not an exact value: "${s}"`);
+  return r;
+}
+
+/** Inverse of answerToJson (the grader reads answers back from exam.json). */
+export function answerFromJson(j: AnswerJson): Answer {
+  switch (j.kind) {
+    case 'scalar':
+      return { kind: 'scalar', value: parseExact(j.exact) };
+    case 'vector':
+    case 'set':
+      return { kind: j.kind, value: j.exact.map(parseExact) };
+    case 'matrix':
+      return { kind: 'matrix', value: j.exact.map((r) => r.map(parseExact)) };
+    case 'shape':
+      return { kind: 'shape', value: [...j.value] };
+    case 'choice':
+      return { kind: 'choice', value: j.value, options: [...j.options] };
+    case 'labels':
+      return { kind: 'labels', value: [...j.value], options: [...j.options] };
+  }
+}
+
+export interface PartJson {
+  id: string;
+  label: string;
+  answer: AnswerJson;
+  /** The answer as printed in keys: exact, plus "≈ 0.894" where decimals apply. */
+  text: string;
+  tolerance?: Tolerance;
+  decimals?: number;
+  table?: { row: string; column: string };
+}
+
+export function partToJson(p: Part): PartJson {
   return {
     id: p.id,
     label: p.label,
@@ -197,5 +242,6 @@ export function partToJson(p: Part): unknown {
     text: formatPartAnswer(p),
     ...(p.tolerance ? { tolerance: p.tolerance } : {}),
     ...(p.decimals !== undefined ? { decimals: p.decimals } : {}),
+    ...(p.table ? { table: p.table } : {}),
   };
 }

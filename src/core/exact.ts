@@ -131,3 +131,17 @@ export function fmtDecimal(value: number, decimals: number): string {
   const s = (Object.is(r, -0) ? 0 : r).toFixed(decimals);
   return s;
 }
+
+/** Inverse of fmtReal: "7/4", "-3", "2√5/5", "√5/5", "-√3" → Real. Returns undefined if not of that form. */
+export function parseRealExact(text: string): Real | undefined {
+  const m = /^(-)?(\d+)?(?:√(\d+))?(?:\/(\d+))?$/.exec(text.trim());
+  if (!m || (m[2] === undefined && m[3] === undefined)) return undefined;
+  const sign = m[1] ? -1n : 1n;
+  const num = BigInt(m[2] ?? '1');
+  const den = BigInt(m[4] ?? '1');
+  if (den === 0n) return undefined;
+  const coef = q(sign * num, den);
+  if (m[3] === undefined) return real(coef);
+  const root = sqrtQ(q(BigInt(m[3]), 1n));
+  return { coef: coef.mul(root.coef), rad: root.rad };
+}

@@ -1,0 +1,52 @@
+import type { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { UserError } from '../core/errors.js';
+import { DEMO_SECRET, generateExam, resolveSecret } from '../exam/generate.js';
+
+export function registerGenerate(program: Command): void {
+  program
+    .command('generate')
+    .description('spec → N verified exam variants: exam.json, paper + key PDFs, key CSV/JSON, overview, fairness report')
+    .argument('<spec>', 'exam spec (YAML), e.g. question-banks/cnn-midterm.yaml')
+    .option('-n, --variants <n>', 'number of variants', '4')
+    .option('-o, --out <dir>', 'output folder (the exam goes to <dir>/<spec name>/)', 'out')
+    .option('--secret-file <file>', 'file holding the secret that seeds the variants (else DLEXAM_SECRET)')
+    .option('--demo', `allow running without a secret (uses a public demo secret; never for a real exam)`)
+    .option('--banks <dir>', 'folder of multiple-choice banks', 'question-banks/mc')
+    .option('--no-pdf', 'skip the PDFs (exam.json, CSV and JSON keys only)')
+    .action(async (spec: string, o: { variants: string; out: string; secretFile?: string; demo?: boolean; banks: string; pdf: boolean }) => {
+      const variants = Number(o.variants);
+      if (!Number.isInteger(variants) || variants < 1) throw new UserError(`--variants must be a positive integer (got "${o.variants}")`);
+      const secret = resolveSecret(o);
+      if (secret === DEMO_SECRET) process.stderr.write('note: using the public demo secret (--demo); set DLEXAM_SECRET for a real exam\n');
+      const tty = Boolean(process.stderr.isTTY) && !process.env['CI'];
+      const bar = tty ? new cliProgress.SingleBar({ format: ' {stage} [{bar}] {value}/{total} variants', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
+      let stage = '';
+      const r = await generateExam({
+        spec,
+        variants,
+        out: o.out,
+        secret,
+        banksDir: o.banks,
+        pdf: o.pdf,
+        onProgress: (done, total, s) => {
+          if (!bar) return;
+          if (s !== stage) {
+            if (stage) bar.stop();
+            stage = s;
+            bar.start(total, 0, { stage: s.padEnd(20) });
+          }
+          bar.update(done, { stage: s.padEnd(20) });
+        },
+      });
+      bar?.stop();
+      const warnings = r.files.some((f) => f.endsWith('fairness.txt')) ? (await import('../exam/fairness.js')).fairness(r.exam).warnings : [];
+      process.stdout.write(
+        `${r.exam.exam.title}: ${r.exam.variants.length} variant(s), ${r.exam.variants[0]?.questions.length ?? 0} questions, ${r.exam.totalPoints} points\n` +
+          `  exam.json   ${r.dir}/exam.json   (all answers — instructor only)\n` +
+          (o.pdf ? `  papers      ${r.dir}/papers/\n  keys        ${r.dir}/keys/ (PDF, JSON, key.csv, overview.pdf)\n` : `  keys        ${r.dir}/keys/ (JSON, key.csv)\n`) +
+          `  fairness    ${r.dir}/fairness.txt${warnings.length ? ` — ${warnings.length} warning(s):\n${warnings.map((w) => `    ! ${w}`).join('\n')}` : ' — no warnings'}\n` +
+          `  codes       ${r.exam.variants.map((v) => v.code).join(' ')}\n`,
+      );
+    });
+}

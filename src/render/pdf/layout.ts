@@ -1,0 +1,168 @@
+/**
+ * A tiny block layout on top of pdfkit: every element can measure its height before it is drawn,
+ * so a question is moved to the next page as a whole instead of being split.
+ */
+import PDFDocument from 'pdfkit';
+import { createWriteStream } from 'node:fs';
+import { registerFonts, type FontName } from './fonts.js';
+import { typeset } from './richtext.js';
+
+export const INK = '#111111';
+export const MUTED = '#555555';
+export const ACCENT = '#0b4f9c'; // answers in keys
+export const RULE = '#999999';
+
+export interface Element {
+  height(doc: PDFKit.PDFDocument, width: number): number;
+  draw(doc: PDFKit.PDFDocument, x: number, y: number, width: number): void;
+}
+
+export function text(s: string, o: { font?: FontName; size?: number; color?: string; indent?: number; gapAfter?: number; align?: 'left' | 'center' | 'right' } = {}): Element {
+  const font = o.font ?? 'sans';
+  const size = o.size ?? 10;
+  const indent = o.indent ?? 0;
+  const body = typeset(s);
+  const opts = (width: number) => ({ width: width - indent, lineGap: 1.5, align: o.align ?? 'left' });
+  return {
+    height(doc, width) {
+      doc.font(font).fontSize(size);
+      return doc.heightOfString(body, opts(width)) + (o.gapAfter ?? 0);
+    },
+    draw(doc, x, y, width) {
+      doc.font(font).fontSize(size).fillColor(o.color ?? INK).text(body, x + indent, y, opts(width));
+    },
+  };
+}
+
+export function spacer(h: number): Element {
+  return { height: () => h, draw: () => {} };
+}
+
+/** Elements stacked vertically. */
+export function stack(items: Element[], gap = 4): Element {
+  return {
+    height(doc, width) {
+      return items.reduce((a, e) => a + e.height(doc, width), 0) + gap * Math.max(0, items.length - 1);
+    },
+    draw(doc, x, y, width) {
+      let cy = y;
+      for (const e of items) {
+        e.draw(doc, x, cy, width);
+        cy += e.height(doc, width) + gap;
+      }
+    },
+  };
+}
+
+/** Fixed-width column on the left, the rest on the right; height = the taller one. */
+export function row(left: Element, leftWidth: number, right: Element, gap = 8): Element {
+  return {
+    height: (doc, width) => Math.max(left.height(doc, leftWidth), right.height(doc, width - leftWidth - gap)),
+    draw(doc, x, y, width) {
+      left.draw(doc, x, y, leftWidth);
+      right.draw(doc, x + leftWidth + gap, y, width - leftWidth - gap);
+    },
+  };
+}
+
+/** Draw square brackets around a box (matrices, vectors). */
+export function brackets(doc: PDFKit.PDFDocument, x: number, y: number, w: number, h: number, color = INK): void {
+  const t = 4;
+  doc.save().lineWidth(0.9).strokeColor(color);
+  doc.moveTo(x + t, y).lineTo(x, y).lineTo(x, y + h).lineTo(x + t, y + h).stroke();
+  doc.moveTo(x + w - t, y).lineTo(x + w, y).lineTo(x + w, y + h).lineTo(x + w - t, y + h).stroke();
+  doc.restore();
+}
+
+export interface PageSetup {
+  size: 'A4' | 'Letter';
+  margin: number;
+  /** Fixed dates make the output byte-identical across runs and machines. */
+  date: Date;
+  title: string;
+  subject: string;
+  footer: (page: number, pages: number) => { left: string; center: string; right: string };
+}
+
+/** Flows elements down pages; an element that does not fit goes to the next page whole. */
+export class Flow {
+  readonly doc: PDFKit.PDFDocument;
+  y: number;
+  private readonly done: Promise<void>;
+
+  constructor(
+    readonly file: string,
+    private readonly setup: PageSetup,
+  ) {
+    this.doc = new PDFDocument({
+      size: setup.size,
+      margins: { top: setup.margin, bottom: setup.margin + 14, left: setup.margin, right: setup.margin },
+      bufferPages: true,
+      autoFirstPage: true,
+      info: { Title: setup.title, Subject: setup.subject, Creator: 'dlexam', Producer: 'dlexam (pdfkit)', CreationDate: setup.date, ModDate: setup.date },
+    });
+    registerFonts(this.doc);
+    const out = createWriteStream(file);
+    this.done = new Promise((resolve, reject) => {
+      out.on('finish', resolve);
+      out.on('error', reject);
+    });
+    this.doc.pipe(out);
+    this.y = this.top;
+  }
+
+  get top(): number {
+    return this.setup.margin;
+  }
+  get bottom(): number {
+    return this.doc.page.height - this.setup.margin - 14;
+  }
+  get left(): number {
+    return this.setup.margin;
+  }
+  get width(): number {
+    return this.doc.page.width - 2 * this.setup.margin;
+  }
+
+  newPage(): void {
+    this.doc.addPage();
+    this.y = this.top;
+  }
+
+  /** Place an element; `keep` = never split (move to a new page if it does not fit). */
+  place(e: Element, gapAfter = 0): void {
+    const h = e.height(this.doc, this.width);
+    if (this.y + h > this.bottom && this.y > this.top) this.newPage();
+    e.draw(this.doc, this.left, this.y, this.width);
+    this.y += h + gapAfter;
+  }
+
+  /** Place several elements that should stay together if they fit on one page, else flow one by one. */
+  placeGroup(items: Element[], gap = 4, gapAfter = 0): void {
+    const total = stack(items, gap).height(this.doc, this.width);
+    const page = this.bottom - this.top;
+    if (total <= page) return this.place(stack(items, gap), gapAfter);
+    for (const it of items) this.place(it, gap);
+    this.y += gapAfter;
+  }
+
+  async finish(): Promise<void> {
+    const range = this.doc.bufferedPageRange();
+    for (let i = range.start; i < range.start + range.count; i++) {
+      this.doc.switchToPage(i);
+      const f = this.setup.footer(i + 1, range.count);
+      const y = this.doc.page.height - this.setup.margin + 2;
+      const bottomMargin = this.doc.page.margins.bottom;
+      this.doc.page.margins.bottom = 0; // writing below the margin would otherwise add a page
+      this.doc.save().strokeColor(RULE).lineWidth(0.5).moveTo(this.left, y - 5).lineTo(this.left + this.width, y - 5).stroke().restore();
+      this.doc.font('sans').fontSize(8).fillColor(MUTED);
+      const third = this.width / 3;
+      this.doc.text(f.left, this.left, y, { width: third * 1.25, lineBreak: false, ellipsis: true, height: 10 });
+      this.doc.text(f.center, this.left + third * 1.25, y, { width: third * 0.75, align: 'center', lineBreak: false });
+      this.doc.font('monoBold').text(f.right, this.left + third * 2, y, { width: third, align: 'right', lineBreak: false });
+      this.doc.page.margins.bottom = bottomMargin;
+    }
+    this.doc.end();
+    await this.done;
+  }
+}
