@@ -3,7 +3,7 @@
  * (shape, choice, labels). Floats appear only in `toJson` (as a convenience value beside the exact
  * string) and in tolerance checks.
  */
-import { fmtDecimal, fmtReal, parseRealExact, real, realEquals, realValue, type Fraction, type Real } from './exact.js';
+import { fmtDecimal, fmtReal, isRational, parseRealExact, rationalPart, real, realEquals, realValue, type Fraction, type Real } from './exact.js';
 
 export type Answer =
   | { kind: 'scalar'; value: Real }
@@ -102,7 +102,7 @@ export function formatPartAnswer(p: Part): string {
   const approx = (r: Real) => fmtDecimal(realValue(r), p.decimals!);
   switch (p.answer.kind) {
     case 'scalar':
-      return p.answer.value.rad === 1n && p.answer.value.coef.d === 1n ? exact : `${exact} ≈ ${approx(p.answer.value)}`;
+      return isRational(p.answer.value) && rationalPart(p.answer.value).d === 1n ? exact : `${exact} ≈ ${approx(p.answer.value)}`;
     case 'vector':
       return `${exact} ≈ [${p.answer.value.map(approx).join(', ')}]`;
     case 'set':

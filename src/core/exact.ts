@@ -39,21 +39,37 @@ export function fmtQ(x: Fraction): string {
 }
 
 /**
- * A real number of the form coef·√rad with rad a square-free integer ≥ 1.
- * rad = 1 means the value is the rational `coef`. Standard deviations, z-scores and SVM margins
- * all live here, so they stay exact until the moment they are rounded for printing.
+ * A real number of the form rat + coef·√rad with rad a square-free integer ≥ 1 (rat defaults to 0).
+ * rad = 1 means the value is rational. Standard deviations, z-scores, cut-offs μ ± tσ and SVM
+ * margins all live here, so they stay exact until the moment they are rounded for printing.
  */
 export interface Real {
   coef: Fraction;
   rad: bigint;
+  /** Rational offset (μ in μ ± tσ); absent = 0. */
+  rat?: Fraction;
 }
 
 export function real(x: Fraction | number | string): Real {
   return { coef: typeof x === 'object' ? x : q(x), rad: 1n };
 }
 
+/** Canonical form: rational part folded into `rat`, irrational part coef·√rad with rad > 1 (or coef 0). */
+function norm(x: Real): { rat: Fraction; coef: Fraction; rad: bigint } {
+  const rat = x.rat ?? ZERO;
+  if (x.rad === 1n || x.coef.n === 0n) return { rat: rat.add(x.rad === 1n ? x.coef : ZERO), coef: ZERO, rad: 1n };
+  return { rat, coef: x.coef, rad: x.rad };
+}
+
 export function isRational(x: Real): boolean {
   return x.rad === 1n || x.coef.n === 0n;
+}
+
+/** The rational value of a rational Real (throws on an irrational one). */
+export function rationalPart(x: Real): Fraction {
+  const n = norm(x);
+  if (n.coef.n !== 0n) throw new Error(`expected a rational value, got ${fmtReal(x)}`);
+  return n.rat;
 }
 
 function squareFreeSplit(n: bigint): { outside: bigint; inside: bigint } {
@@ -83,45 +99,74 @@ export function sqrtQ(x: Fraction): Real {
 }
 
 export function mulQ(a: Real, k: Fraction): Real {
-  return { coef: a.coef.mul(k), rad: a.rad };
+  return { coef: a.coef.mul(k), rad: a.rad, ...(a.rat ? { rat: a.rat.mul(k) } : {}) };
 }
 
-/** a / b for reals whose quotient needs at most one surd (b must be non-zero). */
+/** a + k for a rational k. */
+export function addQ(a: Real, k: Fraction): Real {
+  return { coef: a.coef, rad: a.rad, rat: (a.rat ?? ZERO).add(k) };
+}
+
+/** a / b for single surds (no rational offset) whose quotient is a single surd; b ≠ 0. */
 export function divReal(a: Real, b: Real): Real {
   if (b.coef.n === 0n) throw new Error('division by zero');
+  if ((a.rat && a.rat.n !== 0n) || (b.rat && b.rat.n !== 0n)) throw new Error('divReal: only single surds (no rational offset)');
   // (p√r)/(s√t) = (p/s)·√(r/t) = (p/(s·t))·√(r·t)
   const inner = sqrtQ(q(a.rad * b.rad, 1n));
   return { coef: a.coef.div(b.coef).div(q(b.rad, 1n)).mul(inner.coef), rad: inner.rad };
 }
 
 export function realValue(x: Real): number {
-  return x.coef.valueOf() * Math.sqrt(Number(x.rad));
+  return (x.rat?.valueOf() ?? 0) + x.coef.valueOf() * Math.sqrt(Number(x.rad));
 }
 
 export function realEquals(a: Real, b: Real): boolean {
-  if (a.coef.n === 0n && b.coef.n === 0n) return true;
-  return a.rad === b.rad && a.coef.equals(b.coef);
+  const x = norm(a);
+  const y = norm(b);
+  return x.rat.equals(y.rat) && x.coef.equals(y.coef) && (x.coef.n === 0n || x.rad === y.rad);
 }
 
-/** Compare two reals exactly (signs first, then squares). */
+/** Sign of p + c·√r, exactly. */
+function signOf(p: Fraction, c: Fraction, r: bigint): number {
+  const sp = p.n === 0n ? 0 : Number(p.s);
+  const sc = c.n === 0n || r === 1n ? 0 : Number(c.s);
+  if (r === 1n) {
+    const v = p.add(c);
+    return v.n === 0n ? 0 : Number(v.s);
+  }
+  if (sc === 0) return sp;
+  if (sp === 0 || sp === sc) return sc;
+  // opposite signs: compare p² with c²·r
+  const cmp = p.mul(p).compare(c.mul(c).mul(q(r, 1n)));
+  return cmp === 0 ? 0 : cmp > 0 ? sp : sc;
+}
+
+/** Compare two reals exactly when they share a radicand (or are rational); else by float. */
 export function compareReal(a: Real, b: Real): number {
-  const sa = a.coef.n === 0n ? 0 : Number(a.coef.s);
-  const sb = b.coef.n === 0n ? 0 : Number(b.coef.s);
-  if (sa !== sb) return Math.sign(sa - sb);
-  if (sa === 0) return 0;
-  const a2 = a.coef.mul(a.coef).mul(q(a.rad, 1n));
-  const b2 = b.coef.mul(b.coef).mul(q(b.rad, 1n));
-  return sa * a2.compare(b2);
+  const x = norm(a);
+  const y = norm(b);
+  if (x.coef.n === 0n || y.coef.n === 0n || x.rad === y.rad) {
+    const rad = x.coef.n !== 0n ? x.rad : y.rad;
+    return signOf(x.rat.sub(y.rat), x.coef.sub(y.coef), rad);
+  }
+  if (x.rat.equals(y.rat)) {
+    // c1√r1 vs c2√r2: signs, then squares
+    const s1 = Number(x.coef.s);
+    const s2 = Number(y.coef.s);
+    if (s1 !== s2) return Math.sign(s1 - s2);
+    return s1 * x.coef.mul(x.coef).mul(q(x.rad, 1n)).compare(y.coef.mul(y.coef).mul(q(y.rad, 1n)));
+  }
+  return Math.sign(realValue(a) - realValue(b));
 }
 
-/** "2√5/5", "-√3", "7/4", "3√2". */
+/** "2√5/5", "-√3", "7/4", "3√2", "667/5 - 686√35/375". */
 export function fmtReal(x: Real): string {
-  if (isRational(x)) return fmtQ(x.coef);
-  const sign = x.coef.s < 0n ? '-' : '';
-  const n = x.coef.n;
-  const d = x.coef.d;
-  const num = `${n === 1n ? '' : n}√${x.rad}`;
-  return d === 1n ? `${sign}${num}` : `${sign}${num}/${d}`;
+  const n = norm(x);
+  if (n.coef.n === 0n) return fmtQ(n.rat);
+  const abs = n.coef.abs();
+  const surd = `${abs.n === 1n ? '' : abs.n}√${n.rad}${abs.d === 1n ? '' : `/${abs.d}`}`;
+  if (n.rat.n === 0n) return `${n.coef.s < 0n ? '-' : ''}${surd}`;
+  return `${fmtQ(n.rat)} ${n.coef.s < 0n ? '-' : '+'} ${surd}`;
 }
 
 /** Round half away from zero to `decimals` places, formatted with exactly that many decimals. */
@@ -132,9 +177,17 @@ export function fmtDecimal(value: number, decimals: number): string {
   return s;
 }
 
-/** Inverse of fmtReal: "7/4", "-3", "2√5/5", "√5/5", "-√3" → Real. Returns undefined if not of that form. */
+/** Inverse of fmtReal: "7/4", "-3", "2√5/5", "√5/5", "-√3", "667/5 - 686√35/375" → Real (undefined if not of that form). */
 export function parseRealExact(text: string): Real | undefined {
-  const m = /^(-)?(\d+)?(?:√(\d+))?(?:\/(\d+))?$/.exec(text.trim());
+  const t = text.trim();
+  const sum = /^(.+?) ([+-]) (.+)$/.exec(t);
+  if (sum) {
+    const rat = parseRealExact(sum[1]!);
+    const surd = parseRealExact(sum[3]!);
+    if (!rat || !surd || !isRational(rat) || isRational(surd) || surd.rat) return undefined;
+    return { coef: sum[2] === '-' ? surd.coef.neg() : surd.coef, rad: surd.rad, rat: rationalPart(rat) };
+  }
+  const m = /^(-)?(\d+)?(?:√(\d+))?(?:\/(\d+))?$/.exec(t);
   if (!m || (m[2] === undefined && m[3] === undefined)) return undefined;
   const sign = m[1] ? -1n : 1n;
   const num = BigInt(m[2] ?? '1');

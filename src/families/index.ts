@@ -7,9 +7,10 @@ import { layerParamCount } from './layer-param-count.js';
 import { modelSummary } from './model-summary.js';
 import { pooling } from './pooling.js';
 import { svmHardMargin } from './svm-hard-margin.js';
+import { zscoreOutliers } from './zscore-outliers.js';
 import type { AnyFamily } from './types.js';
 
-export const families: readonly AnyFamily[] = [convOutputShape, layerParamCount, modelSummary, convMacCost, convBackprop, pooling, svmHardMargin];
+export const families: readonly AnyFamily[] = [convOutputShape, layerParamCount, modelSummary, convMacCost, convBackprop, pooling, svmHardMargin, zscoreOutliers];
 
 export function getFamily(id: string): AnyFamily {
   const f = families.find((x) => x.id === id);

@@ -39,3 +39,18 @@ test('decimal rounding is half away from zero', () => {
   assert.equal(fmtDecimal(2 / Math.sqrt(5), 3), '0.894');
   assert.equal(fmtDecimal(-0.0001, 2), '0.00');
 });
+
+test('rational plus surd (μ ± tσ) formats, parses back and compares exactly', async () => {
+  const { addQ, mulQ, parseRealExact, realEquals } = await import('../../src/core/exact.js');
+  const sigma = sqrtQ(q(63881, 100)); // √63881/10
+  const hi = addQ(mulQ(sigma, q(49, 25)), q(897, 10));
+  const lo = addQ(mulQ(sigma, q(-49, 25)), q(897, 10));
+  assert.equal(fmtReal(hi), '897/10 + 49√63881/250');
+  assert.equal(fmtReal(lo), '897/10 - 49√63881/250');
+  assert.ok(Math.abs(realValue(hi) - 139.2389) < 1e-3);
+  for (const x of [hi, lo, sigma, real(q(-7, 4)), { coef: q(-1), rad: 3n }]) assert.ok(realEquals(parseRealExact(fmtReal(x))!, x), fmtReal(x));
+  // hi = 139.23839…: decided exactly, even this close
+  assert.equal(compareReal(hi, real(q(139238, 1000))), 1);
+  assert.equal(compareReal(hi, real(q(139239, 1000))), -1);
+  assert.equal(compareReal(lo, hi), -1);
+});
