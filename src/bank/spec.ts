@@ -89,6 +89,7 @@ export interface SpecIssue {
 
 export class SpecError extends UserError {
   constructor(readonly issues: SpecIssue[]) {
+    issues.sort((a, b) => a.line - b.line || a.col - b.col);
     super(`invalid exam spec:\n${issues.map((i) => `  ${i.file}:${i.line}:${i.col}: ${i.message}`).join('\n')}`);
     this.name = 'SpecError';
   }
@@ -197,7 +198,16 @@ export function parseSpec(text: string, file: string, o: LoadOptions = {}): Exam
       }
       const r = (isBank ? bankQuestion : familyQuestion).safeParse(raw);
       if (!r.success) {
-        at.zod(path, r.error);
+        for (const i of r.error.issues) {
+          const key = i.path[0];
+          if (i.path.length === 1 && typeof key === 'string' && !(key in raw)) at.add(path, `"${key}" is missing: ${i.message}`);
+          else at.zod(path, new z.ZodError([i]));
+        }
+        // Still check the family name, so a typo is reported together with the other problems.
+        if (!isBank && typeof raw['family'] === 'string' && !families.some((f) => f.id === raw['family'])) {
+          const guess = didYouMean(raw['family'], families.map((f) => f.id));
+          at.add([...path, 'family'], `unknown family "${raw['family']}"${guess ? ` — did you mean "${guess}"?` : ''} (see \`dlexam families\`)`);
+        }
         return;
       }
       if (isBank) {

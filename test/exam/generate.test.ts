@@ -1,0 +1,87 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { generateExam } from '../../src/exam/generate.js';
+import type { ExamDoc } from '../../src/exam/types.js';
+
+const SPEC = 'question-banks/cnn-midterm.yaml';
+const SECRET = 'test-secret-0123456789';
+
+function hashTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else out[p.slice(dir.length)] = createHash('sha256').update(readFileSync(p)).digest('hex');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+const pdftotext = (file: string) => execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+const squash = (s: string) => s.replace(/\s+/g, '');
+
+test('same spec + secret → byte-identical outputs (exam.json, PDFs, keys)', async () => {
+  const a = mkdtempSync(join(tmpdir(), 'dlexam-a-'));
+  const b = mkdtempSync(join(tmpdir(), 'dlexam-b-'));
+  await generateExam({ spec: SPEC, variants: 2, out: a, secret: SECRET, banksDir: 'question-banks/mc', pdf: true });
+  await generateExam({ spec: SPEC, variants: 2, out: b, secret: SECRET, banksDir: 'question-banks/mc', pdf: true });
+  const ha = hashTree(a);
+  const hb = hashTree(b);
+  assert.ok(Object.keys(ha).some((f) => f.endsWith('.pdf')));
+  assert.deepEqual(ha, hb);
+  // A different secret gives different variants and codes.
+  const c = mkdtempSync(join(tmpdir(), 'dlexam-c-'));
+  const other = await generateExam({ spec: SPEC, variants: 2, out: c, secret: `${SECRET}-other`, banksDir: 'question-banks/mc', pdf: false });
+  const first = JSON.parse(readFileSync(join(a, 'cnn-midterm', 'exam.json'), 'utf8')) as ExamDoc;
+  assert.notDeepEqual(other.exam.variants.map((v) => v.code), first.variants.map((v) => v.code));
+});
+
+test('papers and keys: codes on every page, every question, key answers equal exam.json', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dlexam-pdf-'));
+  const r = await generateExam({ spec: SPEC, variants: 2, out: dir, secret: SECRET, banksDir: 'question-banks/mc', pdf: true });
+  for (const v of r.exam.variants) {
+    const stem = `${String(v.number).padStart(3, '0')}-${v.code}`;
+    const paper = pdftotext(join(r.dir, 'papers', `${stem}.pdf`));
+    const key = pdftotext(join(r.dir, 'keys', `${stem}-key.pdf`));
+    for (const [name, text] of [['paper', paper], ['key', key]] as const) {
+      const pages = text.split('\f').filter((p) => p.trim());
+      assert.ok(pages.length >= 2, `${name} has ${pages.length} pages`);
+      pages.forEach((p, i) => {
+        assert.match(p, new RegExp(`Variant ${v.code}`), `${name} page ${i + 1} lacks the variant code`);
+        assert.match(p, new RegExp(`Page ${i + 1} of ${pages.length}`), `${name} page ${i + 1} numbering`);
+      });
+      for (const q of v.questions) assert.match(text, new RegExp(`Question ${q.number}\\b`), `${name} lacks question ${q.number}`);
+    }
+    // Every exact scalar/matrix answer of exam.json is printed in the key (boxes split tuples, so compare tokens).
+    const keyFlat = squash(key);
+    for (const q of v.questions)
+      for (const p of q.parts) {
+        const a = p.answer;
+        const tokens = a.kind === 'scalar' ? [a.exact] : a.kind === 'matrix' ? a.exact.flat() : a.kind === 'vector' ? a.exact : a.kind === 'shape' ? a.value.filter((x) => x !== null).map(String) : [];
+        for (const t of tokens) assert.ok(keyFlat.includes(squash(t)), `key of ${v.code} lacks ${p.id} = ${t} (question ${q.number})`);
+      }
+    // The paper never prints worked solutions.
+    assert.doesNotMatch(paper, /Worked solution/);
+    assert.match(key, /Worked solution/);
+  }
+  const csv = readFileSync(join(r.dir, 'keys', 'key.csv'), 'utf8').trim().split('\n');
+  assert.equal(csv.length - 1, r.exam.variants.reduce((a, v) => a + v.questions.reduce((b, q) => b + q.parts.length, 0), 0));
+});
+
+test('200 variants generate, with distinct codes and verified answers', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dlexam-200-'));
+  const r = await generateExam({ spec: SPEC, variants: 200, out: dir, secret: SECRET, banksDir: 'question-banks/mc', pdf: false });
+  assert.equal(r.exam.variants.length, 200);
+  assert.equal(new Set(r.exam.variants.map((v) => v.code)).size, 200);
+  for (const v of r.exam.variants) for (const q of v.questions) assert.equal(q.verification?.ok, true);
+  const json = JSON.parse(readFileSync(join(r.dir, 'exam.json'), 'utf8')) as ExamDoc;
+  assert.equal(json.schemaVersion, 1);
+  assert.equal(json.variants.length, 200);
+});
