@@ -129,10 +129,19 @@ export function slugify(s: string): string {
   return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'exam';
 }
 
-/** Object-shaped zod schemas expose their fields; refinements stay on the object in zod 4. */
-function fieldsOf(schema: ZodType): Record<string, ZodType> | undefined {
+/**
+ * The fields of a params schema, each with every schema it may have: object schemas expose their
+ * shape (refinements stay on the object in zod 4); a union of objects (a family with several
+ * question variants) knows a field if any option has it.
+ */
+function fieldsOf(schema: ZodType): Record<string, ZodType[]> | undefined {
   const shape = (schema as unknown as { shape?: Record<string, ZodType> }).shape;
-  return shape && typeof shape === 'object' ? shape : undefined;
+  if (shape && typeof shape === 'object') return Object.fromEntries(Object.entries(shape).map(([k, v]) => [k, [v]]));
+  const options = (schema as unknown as { options?: ZodType[] }).options;
+  if (!Array.isArray(options)) return undefined;
+  const merged: Record<string, ZodType[]> = {};
+  for (const o of options) for (const [k, v] of Object.entries(fieldsOf(o) ?? {})) (merged[k] ??= []).push(...v);
+  return Object.keys(merged).length ? merged : undefined;
 }
 
 function checkFamilyQuestion(q: FamilyQuestionSpec, path: Path, at: Located): void {
@@ -152,8 +161,10 @@ function checkFamilyQuestion(q: FamilyQuestionSpec, path: Path, at: Located): vo
         continue;
       }
       if (kind === 'params' && field) {
-        const r = field.safeParse(value);
-        if (!r.success) at.add([...path, kind, key], `${key} = ${JSON.stringify(value)} is outside the schema of ${family.id}: ${r.error.issues.map((i) => i.message).join('; ')}`);
+        const results = field.map((f) => f.safeParse(value));
+        const failed = results.find((r) => !r.success);
+        if (!results.some((r) => r.success) && failed && !failed.success)
+          at.add([...path, kind, key], `${key} = ${JSON.stringify(value)} is outside the schema of ${family.id}: ${failed.error.issues.map((i) => i.message).join('; ')}`);
       }
     }
   }

@@ -14,7 +14,8 @@ export function registerGenerate(program: Command): void {
     .option('--demo', `allow running without a secret (uses a public demo secret; never for a real exam)`)
     .option('--banks <dir>', 'folder of multiple-choice banks', 'question-banks/mc')
     .option('--no-pdf', 'skip the PDFs (exam.json, CSV and JSON keys only)')
-    .action(async (spec: string, o: { variants: string; out: string; secretFile?: string; demo?: boolean; banks: string; pdf: boolean }) => {
+    .option('--moodle', 'also export moodle.xml (Moodle XML: numerical, cloze and multiple-choice questions)')
+    .action(async (spec: string, o: { variants: string; out: string; secretFile?: string; demo?: boolean; banks: string; pdf: boolean; moodle?: boolean }) => {
       const variants = Number(o.variants);
       if (!Number.isInteger(variants) || variants < 1) throw new UserError(`--variants must be a positive integer (got "${o.variants}")`);
       const secret = resolveSecret(o);
@@ -29,6 +30,7 @@ export function registerGenerate(program: Command): void {
         secret,
         banksDir: o.banks,
         pdf: o.pdf,
+        moodle: Boolean(o.moodle),
         onProgress: (done, total, s) => {
           if (!bar) return;
           if (s !== stage) {
@@ -45,6 +47,7 @@ export function registerGenerate(program: Command): void {
         `${r.exam.exam.title}: ${r.exam.variants.length} variant(s), ${r.exam.variants[0]?.questions.length ?? 0} questions, ${r.exam.totalPoints} points\n` +
           `  exam.json   ${r.dir}/exam.json   (all answers — instructor only)\n` +
           (o.pdf ? `  papers      ${r.dir}/papers/\n  keys        ${r.dir}/keys/ (PDF, JSON, key.csv, overview.pdf)\n` : `  keys        ${r.dir}/keys/ (JSON, key.csv)\n`) +
+          (o.moodle ? `  moodle      ${r.dir}/moodle.xml\n` : '') +
           `  fairness    ${r.dir}/fairness.txt${warnings.length ? ` — ${warnings.length} warning(s):\n${warnings.map((w) => `    ! ${w}`).join('\n')}` : ' — no warnings'}\n` +
           `  codes       ${r.exam.variants.map((v) => v.code).join(' ')}\n`,
       );

@@ -11,6 +11,7 @@ import { loadSpec } from '../bank/spec.js';
 import { renderVariantPdf } from '../render/pdf/paper.js';
 import { renderOverviewPdf } from '../render/pdf/overview.js';
 import { keyCsv } from '../render/export/csv.js';
+import { moodleXml } from '../render/export/moodle.js';
 import { loadTf } from '../verify/tensor.js';
 import { assembleVariant, examHeader } from './assemble.js';
 import { variantCodes } from './codes.js';
@@ -26,6 +27,8 @@ export interface GenerateOptions {
   secret: string;
   banksDir: string;
   pdf: boolean;
+  /** Also write moodle.xml (Moodle XML question bank, one category per question). */
+  moodle?: boolean;
   onProgress?: (done: number, total: number, stage: string) => void;
 }
 
@@ -84,6 +87,7 @@ export async function generateExam(o: GenerateOptions): Promise<GenerateResult> 
   mkdirSync(join(dir, 'keys'), { recursive: true });
   write('exam.json', `${JSON.stringify(exam, null, 2)}\n`);
   write('keys/key.csv', keyCsv(exam));
+  if (o.moodle) write('moodle.xml', moodleXml(exam));
   const report = fairness(exam);
   write('fairness.txt', fairnessText(report));
   write('fairness.json', `${JSON.stringify(report, null, 2)}\n`);

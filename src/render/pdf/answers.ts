@@ -4,7 +4,8 @@
  * In a key the same shapes are drawn with the answers written in.
  */
 import type { AnswerJson, PartJson } from '../../core/answer.js';
-import { ACCENT, INK, MUTED, RULE, brackets, text, type Element } from './layout.js';
+import { fmtDecimal } from '../../core/exact.js';
+import { ACCENT, INK, MUTED, RULE, brackets, stack, text, type Element } from './layout.js';
 import { typeset } from './richtext.js';
 
 const CELL_W = 48;
@@ -100,6 +101,16 @@ function wideBox(value: string | undefined, hint?: string): Element {
   };
 }
 
+/** In a key, irrational entries are shown as the decimals students write; the exact form goes below. */
+function shown(part: PartJson, exact: readonly string[], values: readonly number[]): string[] {
+  return exact.map((e, i) => (part.decimals !== undefined && e.includes('√') ? fmtDecimal(values[i]!, part.decimals) : e));
+}
+
+function withExactNote(inner: Element, part: PartJson, key: boolean, exact: readonly string[]): Element {
+  if (!key || part.decimals === undefined || !exact.some((e) => e.includes('√'))) return inner;
+  return stack([inner, text(`exact: ${exact.join(',  ')}`, { size: 7.5, color: ACCENT })], 2);
+}
+
 /** The area a student writes one part's answer in (or, in a key, the answer written in it). */
 export function answerArea(part: PartJson, mode: Mode): Element {
   const a: AnswerJson = part.answer;
@@ -108,9 +119,14 @@ export function answerArea(part: PartJson, mode: Mode): Element {
     case 'scalar':
       return wideBox(key ? part.text : undefined);
     case 'vector':
-      return grid(1, a.exact.length, key ? [a.exact] : undefined, mode, true);
+      return withExactNote(grid(1, a.exact.length, key ? [shown(part, a.exact, a.value)] : undefined, mode, true), part, key, a.exact);
     case 'matrix':
-      return grid(a.exact.length, a.exact[0]?.length ?? 0, key ? a.exact : undefined, mode, true);
+      return withExactNote(
+        grid(a.exact.length, a.exact[0]?.length ?? 0, key ? a.exact.map((r, i) => shown(part, r, a.value[i]!)) : undefined, mode, true),
+        part,
+        key,
+        a.exact.flat(),
+      );
     case 'shape':
       return shapeBoxes(a.value, mode);
     case 'choice':
