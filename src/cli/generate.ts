@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
+import { availableParallelism } from 'node:os';
 import { UserError } from '../core/errors.js';
 import { DEMO_SECRET, generateExam, resolveSecret } from '../exam/generate.js';
 
@@ -14,10 +15,13 @@ export function registerGenerate(program: Command): void {
     .option('--demo', `allow running without a secret (uses a public demo secret; never for a real exam)`)
     .option('--banks <dir>', 'folder of multiple-choice banks', 'question-banks/mc')
     .option('--no-pdf', 'skip the PDFs (exam.json, CSV and JSON keys only)')
+    .option('-j, --jobs <n>', `worker threads (default: all ${availableParallelism()} cores from 8 variants on, else 1)`)
     .option('--moodle', 'also export moodle.xml (Moodle XML: numerical, cloze and multiple-choice questions)')
-    .action(async (spec: string, o: { variants: string; out: string; secretFile?: string; demo?: boolean; banks: string; pdf: boolean; moodle?: boolean }) => {
+    .action(async (spec: string, o: { variants: string; out: string; secretFile?: string; demo?: boolean; banks: string; pdf: boolean; moodle?: boolean; jobs?: string }) => {
       const variants = Number(o.variants);
       if (!Number.isInteger(variants) || variants < 1) throw new UserError(`--variants must be a positive integer (got "${o.variants}")`);
+      const jobs = o.jobs === undefined ? (variants >= 8 ? availableParallelism() : 1) : Number(o.jobs);
+      if (!Number.isInteger(jobs) || jobs < 1) throw new UserError(`--jobs must be a positive integer (got "${o.jobs}")`);
       const secret = resolveSecret(o);
       if (secret === DEMO_SECRET) process.stderr.write('note: using the public demo secret (--demo); set DLEXAM_SECRET for a real exam\n');
       const tty = Boolean(process.stderr.isTTY) && !process.env['CI'];
@@ -31,6 +35,7 @@ export function registerGenerate(program: Command): void {
         banksDir: o.banks,
         pdf: o.pdf,
         moodle: Boolean(o.moodle),
+        jobs,
         onProgress: (done, total, s) => {
           if (!bar) return;
           if (s !== stage) {

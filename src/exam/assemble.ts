@@ -211,6 +211,14 @@ export async function assembleVariant(spec: ExamSpec, secret: string, variant: n
   return { number: variant, code, questions };
 }
 
+/** Total points of a spec (the same for every variant). */
+export function specTotalPoints(spec: ExamSpec): number {
+  let total = 0;
+  for (const s of spec.sections)
+    for (const q of s.questions) total += 'family' in q ? (typeof q.points === 'number' ? q.points : Object.values(q.points).reduce((a, b) => a + b, 0)) : q.points * q.draw;
+  return total;
+}
+
 export function examHeader(spec: ExamSpec, file: string, sha256: string): Omit<ExamDoc, 'variants' | 'totalPoints'> {
   return {
     schemaVersion: EXAM_SCHEMA_VERSION,

@@ -3,20 +3,22 @@
  * one key PDF per variant, key CSV/JSON, an instructor overview and a fairness report.
  */
 import { createHash } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { loadBanks } from '../bank/mc.js';
 import { loadSpec } from '../bank/spec.js';
-import { renderVariantPdf } from '../render/pdf/paper.js';
 import { renderOverviewPdf } from '../render/pdf/overview.js';
 import { keyCsv } from '../render/export/csv.js';
 import { moodleXml } from '../render/export/moodle.js';
 import { loadTf } from '../verify/tensor.js';
-import { assembleVariant, examHeader } from './assemble.js';
+import { examHeader, specTotalPoints } from './assemble.js';
+import { fileStem, produceVariant } from './produce.js';
 import { variantCodes } from './codes.js';
 import { fairness, fairnessText } from './fairness.js';
 import type { ExamDoc, VariantDoc } from './types.js';
+import type { WorkerTask } from './worker.js';
 
 export const DEMO_SECRET = 'dlexam-demo-secret (public: never use for a real exam)';
 
@@ -27,6 +29,8 @@ export interface GenerateOptions {
   secret: string;
   banksDir: string;
   pdf: boolean;
+  /** Worker threads for solving + verifying (1 = in this thread). */
+  jobs?: number;
   /** Also write moodle.xml (Moodle XML question bank, one category per question). */
   moodle?: boolean;
   onProgress?: (done: number, total: number, stage: string) => void;
@@ -63,28 +67,35 @@ export async function generateExam(o: GenerateOptions): Promise<GenerateResult> 
   const banks = loadBanks(o.banksDir);
   const spec = loadSpec(o.spec, { banks: [...banks.keys()] });
   const specText = readFileSync(o.spec);
-  const tf = await loadTf();
   const codes = variantCodes(o.secret, spec.id, o.variants);
-  const variants: VariantDoc[] = [];
-  for (let v = 1; v <= o.variants; v++) {
-    variants.push(await assembleVariant(spec, o.secret, v, codes[v - 1]!, banks, tf));
-    o.onProgress?.(v, o.variants, 'solving + verifying');
-  }
-  const totalPoints = variants[0]!.questions.reduce((a, q) => a + q.points, 0);
-  const exam: ExamDoc = {
+  const shell: Omit<ExamDoc, 'variants'> = {
     ...examHeader(spec, relative(process.cwd(), o.spec) || o.spec, createHash('sha256').update(specText).digest('hex')),
-    totalPoints,
-    variants,
+    totalPoints: specTotalPoints(spec),
   };
   const dir = join(o.out, spec.id);
+  mkdirSync(join(dir, 'papers'), { recursive: true });
+  mkdirSync(join(dir, 'keys'), { recursive: true });
+  const jobs = Math.max(1, Math.min(o.jobs ?? 1, o.variants));
+  const stage = o.pdf ? 'solving, verifying, rendering' : 'solving + verifying';
+  let done = 0;
+  const progress = () => o.onProgress?.(++done, o.variants, stage);
+  let variants: VariantDoc[];
+  if (jobs > 1) variants = await produceInWorkers(o, shell, dir, codes, jobs, progress);
+  else {
+    const ctx = { spec, banks, secret: o.secret, shell, dir, pdf: o.pdf, tf: await loadTf() };
+    variants = [];
+    for (const [i, code] of codes.entries()) {
+      variants.push(await produceVariant(ctx, i + 1, code));
+      progress();
+    }
+  }
+  const exam: ExamDoc = { ...shell, variants };
   const files: string[] = [];
   const write = (name: string, content: string) => {
     const p = join(dir, name);
     writeFileSync(p, content);
     files.push(p);
   };
-  mkdirSync(join(dir, 'papers'), { recursive: true });
-  mkdirSync(join(dir, 'keys'), { recursive: true });
   write('exam.json', `${JSON.stringify(exam, null, 2)}\n`);
   write('keys/key.csv', keyCsv(exam));
   if (o.moodle) write('moodle.xml', moodleXml(exam));
@@ -95,15 +106,7 @@ export async function generateExam(o: GenerateOptions): Promise<GenerateResult> 
     write(`keys/${fileStem(v)}-key.json`, `${JSON.stringify({ exam: exam.exam.title, variant: v.number, code: v.code, answers: v.questions.flatMap((q) => q.parts.map((p) => ({ question: q.number, part: p.id, answer: p.text, points: p.points }))) }, null, 2)}\n`);
   }
   if (o.pdf) {
-    let done = 0;
-    for (const v of variants) {
-      const paper = join(dir, 'papers', `${fileStem(v)}.pdf`);
-      const key = join(dir, 'keys', `${fileStem(v)}-key.pdf`);
-      await renderVariantPdf(exam, v, 'paper', paper);
-      await renderVariantPdf(exam, v, 'key', key);
-      files.push(paper, key);
-      o.onProgress?.(++done, variants.length, 'rendering PDFs');
-    }
+    for (const v of variants) files.push(join(dir, 'papers', `${fileStem(v)}.pdf`), join(dir, 'keys', `${fileStem(v)}-key.pdf`));
     const overview = join(dir, 'keys', 'overview.pdf');
     await renderOverviewPdf(exam, overview);
     files.push(overview);
@@ -111,6 +114,33 @@ export async function generateExam(o: GenerateOptions): Promise<GenerateResult> 
   return { dir, exam, files };
 }
 
-export function fileStem(v: VariantDoc): string {
-  return `${String(v.number).padStart(3, '0')}-${v.code}`;
+/** Round-robin the variants over worker threads; results are put back in variant order. */
+async function produceInWorkers(o: GenerateOptions, shell: Omit<ExamDoc, 'variants'>, dir: string, codes: string[], jobs: number, progress: () => void): Promise<VariantDoc[]> {
+  const slices: WorkerTask['variants'][] = Array.from({ length: jobs }, () => []);
+  codes.forEach((code, i) => slices[i % jobs]!.push({ number: i + 1, code }));
+  const out: VariantDoc[] = new Array(codes.length);
+  const workers: Worker[] = [];
+  try {
+    await Promise.all(
+      slices.map(
+        (variants) =>
+          new Promise<void>((resolve, reject) => {
+            const task: WorkerTask = { spec: o.spec, banksDir: o.banksDir, secret: o.secret, shell, dir, pdf: o.pdf, variants };
+            const w = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: task });
+            workers.push(w);
+            w.on('message', (m: { type: string; doc?: VariantDoc; message?: string; name?: string }) => {
+              if (m.type === 'variant') {
+                out[m.doc!.number - 1] = m.doc!;
+                progress();
+              } else if (m.type === 'done') resolve();
+              else if (m.type === 'error') reject(m.name === 'UserError' ? new UserError(m.message!) : new Error(m.message));
+            });
+            w.on('error', reject);
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  return out;
 }

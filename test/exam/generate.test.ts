@@ -43,6 +43,14 @@ test('same spec + secret → byte-identical outputs (exam.json, PDFs, keys)', as
   assert.notDeepEqual(other.exam.variants.map((v) => v.code), first.variants.map((v) => v.code));
 });
 
+test('--jobs 2 (worker threads) gives the same bytes as one thread', async () => {
+  const one = mkdtempSync(join(tmpdir(), 'dlexam-j1-'));
+  const two = mkdtempSync(join(tmpdir(), 'dlexam-j2-'));
+  await generateExam({ spec: SPEC, variants: 3, out: one, secret: SECRET, banksDir: 'question-banks/mc', pdf: true, jobs: 1 });
+  await generateExam({ spec: SPEC, variants: 3, out: two, secret: SECRET, banksDir: 'question-banks/mc', pdf: true, jobs: 2 });
+  assert.deepEqual(hashTree(two), hashTree(one));
+});
+
 test('papers and keys: codes on every page, every question, key answers equal exam.json', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'dlexam-pdf-'));
   const r = await generateExam({ spec: SPEC, variants: 2, out: dir, secret: SECRET, banksDir: 'question-banks/mc', pdf: true });
