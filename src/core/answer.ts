@@ -39,6 +39,11 @@ export interface Part {
    * "Param #") carry their cell here; the renderer draws consecutive such parts as one table.
    */
   table?: { row: string; column: string };
+  /**
+   * The stored answer is the correctly rounded decimal (to `decimals` places) of an irrational value
+   * that no exact type here holds (a logarithm, a tanh); `exactText` is its symbolic form for keys.
+   */
+  rounded?: { exactText?: string };
 }
 
 export interface Solution {
@@ -99,6 +104,8 @@ export function formatAnswer(a: Answer): string {
 export function formatPartAnswer(p: Part): string {
   const exact = formatAnswer(p.answer);
   if (p.decimals === undefined) return exact;
+  if (p.rounded && p.answer.kind === 'vector') return `${p.rounded.exactText ? `${p.rounded.exactText} ` : ''}≈ [${p.answer.value.map((v) => fmtDecimal(realValue(v), p.decimals!)).join(', ')}]`;
+  if (p.rounded && p.answer.kind === 'scalar') return `${p.rounded.exactText ? `${p.rounded.exactText} ` : ''}≈ ${fmtDecimal(realValue(p.answer.value), p.decimals)}`;
   const approx = (r: Real) => fmtDecimal(realValue(r), p.decimals!);
   switch (p.answer.kind) {
     case 'scalar':
@@ -232,6 +239,7 @@ export interface PartJson {
   tolerance?: Tolerance;
   decimals?: number;
   table?: { row: string; column: string };
+  rounded?: { exactText?: string };
 }
 
 export function partToJson(p: Part): PartJson {
@@ -243,5 +251,6 @@ export function partToJson(p: Part): PartJson {
     ...(p.tolerance ? { tolerance: p.tolerance } : {}),
     ...(p.decimals !== undefined ? { decimals: p.decimals } : {}),
     ...(p.table ? { table: p.table } : {}),
+    ...(p.rounded ? { rounded: p.rounded } : {}),
   };
 }

@@ -73,18 +73,21 @@ export function closeEnough(expected: Numeric, got: Numeric, tol = FLOAT_TOL): b
 /**
  * Compare each solved part with the value the tensor computation produced for it.
  * `computed` must have an entry for every part: a part nobody checked is a failed check.
- * Set-like answers (kind 'set' / 'labels') are compared unordered.
+ * Set-like answers (kind 'set' / 'labels') are compared unordered; `rounded` parts within half a
+ * unit of their last printed place.
  */
 export function compareParts(solution: Solution, computed: Record<string, Numeric>, method: string, tol = FLOAT_TOL): Check {
   const parts: PartCheck[] = solution.parts.map((part) => {
     let expected = toNumeric(part.answer);
     let got = computed[part.id];
     if (got === undefined) return { id: part.id, ok: false, expected, got: null, note: 'not verified' };
+    // A stored rounded decimal matches the float it was rounded from within half a unit of its last place.
+    const t = part.rounded && part.decimals !== undefined ? { abs: 0.5 * 10 ** -part.decimals + tol.abs, rel: tol.rel } : tol;
     if ((part.answer.kind === 'set' || part.answer.kind === 'labels') && Array.isArray(expected) && Array.isArray(got)) {
       expected = sortNumeric(expected);
       got = sortNumeric(got);
     }
-    return { id: part.id, ok: closeEnough(expected, got, tol), expected, got };
+    return { id: part.id, ok: closeEnough(expected, got, t), expected, got };
   });
   const unknown = Object.keys(computed).filter((k) => !solution.parts.some((p) => p.id === k));
   for (const id of unknown) parts.push({ id, ok: false, expected: null, got: computed[id]!, note: 'computed a part the solution lacks' });
