@@ -104,6 +104,8 @@ export function formatAnswer(a: Answer): string {
 export function formatPartAnswer(p: Part): string {
   const exact = formatAnswer(p.answer);
   if (p.decimals === undefined) return exact;
+  if (p.rounded && p.answer.kind === 'matrix')
+    return `${p.rounded.exactText ? `${p.rounded.exactText} ` : ''}≈ [${p.answer.value.map((r) => `[${r.map((v) => fmtDecimal(realValue(v), p.decimals!)).join(', ')}]`).join(', ')}]`;
   if (p.rounded && p.answer.kind === 'vector') return `${p.rounded.exactText ? `${p.rounded.exactText} ` : ''}≈ [${p.answer.value.map((v) => fmtDecimal(realValue(v), p.decimals!)).join(', ')}]`;
   if (p.rounded && p.answer.kind === 'scalar') return `${p.rounded.exactText ? `${p.rounded.exactText} ` : ''}≈ ${fmtDecimal(realValue(p.answer.value), p.decimals)}`;
   const approx = (r: Real) => fmtDecimal(realValue(r), p.decimals!);
@@ -114,6 +116,8 @@ export function formatPartAnswer(p: Part): string {
       return `${exact} ≈ [${p.answer.value.map(approx).join(', ')}]`;
     case 'set':
       return `${exact} ≈ {${sortReals(p.answer.value).map(approx).join(', ')}}`;
+    case 'matrix':
+      return p.answer.value.flat().every(isRational) ? exact : `${exact} ≈ [${p.answer.value.map((r) => `[${r.map(approx).join(', ')}]`).join(', ')}]`;
     default:
       return exact;
   }

@@ -1,20 +1,24 @@
 /** The family registry: the one list every driver reads. Adding a family = one file + one line here. */
 import { UserError, didYouMean } from '../core/errors.js';
 import { activationDerivative } from './activation-derivative.js';
+import { attention } from './attention.js';
 import { classificationMetrics } from './classification-metrics.js';
 import { convBackprop } from './conv-backprop.js';
 import { convMacCost } from './conv-mac-cost.js';
 import { convOutputShape } from './conv-output-shape.js';
 import { dropoutClipping } from './dropout-clipping.js';
 import { layerParamCount } from './layer-param-count.js';
+import { mlpBackprop } from './mlp-backprop.js';
 import { modelSummary } from './model-summary.js';
+import { normalisation } from './normalisation.js';
 import { pooling } from './pooling.js';
+import { receptiveField } from './receptive-field.js';
 import { softmaxCrossEntropy } from './softmax-cross-entropy.js';
 import { svmHardMargin } from './svm-hard-margin.js';
 import { zscoreOutliers } from './zscore-outliers.js';
 import type { AnyFamily } from './types.js';
 
-export const families: readonly AnyFamily[] = [convOutputShape, layerParamCount, modelSummary, convMacCost, convBackprop, pooling, svmHardMargin, zscoreOutliers, activationDerivative, softmaxCrossEntropy, classificationMetrics, dropoutClipping];
+export const families: readonly AnyFamily[] = [convOutputShape, layerParamCount, modelSummary, convMacCost, convBackprop, pooling, svmHardMargin, zscoreOutliers, activationDerivative, softmaxCrossEntropy, classificationMetrics, dropoutClipping, receptiveField, attention, mlpBackprop, normalisation];
 
 export function getFamily(id: string): AnyFamily {
   const f = families.find((x) => x.id === id);

@@ -13,7 +13,7 @@ import type { Check, TF } from '../verify/tensor.js';
 
 export type Difficulty = 1 | 2 | 3;
 
-export type Topic = 'cnn' | 'params' | 'backprop' | 'svm' | 'statistics' | 'rnn' | 'activations' | 'optimisation' | 'metrics' | 'mlp' | 'other';
+export type Topic = 'cnn' | 'params' | 'backprop' | 'svm' | 'statistics' | 'rnn' | 'activations' | 'optimisation' | 'metrics' | 'mlp' | 'attention' | 'rl' | 'other';
 
 /** A block of given data shown with the question text (a matrix, a table of points, …). */
 export type Block =

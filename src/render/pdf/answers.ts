@@ -103,7 +103,7 @@ function wideBox(value: string | undefined, hint?: string): Element {
 
 /** In a key, irrational entries are shown as the decimals students write; the exact form goes below. */
 function shown(part: PartJson, exact: readonly string[], values: readonly number[]): string[] {
-  return exact.map((e, i) => (part.decimals !== undefined && e.includes('√') ? fmtDecimal(values[i]!, part.decimals) : e));
+  return exact.map((e, i) => (part.decimals !== undefined && (e.includes('√') || part.rounded) ? fmtDecimal(values[i]!, part.decimals) : e));
 }
 
 function withExactNote(inner: Element, part: PartJson, key: boolean, exact: readonly string[]): Element {
