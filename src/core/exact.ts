@@ -73,7 +73,23 @@ export function rationalPart(x: Real): Fraction {
 }
 
 function squareFreeSplit(n: bigint): { outside: bigint; inside: bigint } {
-  // n = outside² · inside with inside square-free; trial division is fine for exam-sized numbers.
+  // n = outside² · inside with inside square-free; trial division is fine for exam-sized numbers,
+  // and plain doubles are much faster than bigints while n is a safe integer.
+  if (n <= BigInt(Number.MAX_SAFE_INTEGER)) {
+    let m = Number(n);
+    let outside = 1;
+    let inside = 1;
+    for (let f = 2; f * f <= m; f++) {
+      let count = 0;
+      while (m % f === 0) {
+        m /= f;
+        count++;
+      }
+      for (let i = 0; i < count >> 1; i++) outside *= f;
+      if (count & 1) inside *= f;
+    }
+    return { outside: BigInt(outside), inside: BigInt(inside) * BigInt(m) };
+  }
   let outside = 1n;
   let inside = 1n;
   let m = n;
@@ -94,8 +110,10 @@ function squareFreeSplit(n: bigint): { outside: bigint; inside: bigint } {
 export function sqrtQ(x: Fraction): Real {
   if (x.s < 0n && x.n !== 0n) throw new Error(`sqrt of negative ${fmtQ(x)}`);
   if (x.n === 0n) return real(0);
-  const { outside, inside } = squareFreeSplit(x.n * x.d);
-  return { coef: q(outside, x.d), rad: inside };
+  // n and d are coprime, so factor them separately (much faster than factoring n·d).
+  const a = squareFreeSplit(x.n);
+  const b = squareFreeSplit(x.d);
+  return { coef: q(a.outside * b.outside, x.d), rad: a.inside * b.inside };
 }
 
 export function mulQ(a: Real, k: Fraction): Real {

@@ -11,6 +11,7 @@ import { layerParamCount } from './layer-param-count.js';
 import { mlpBackprop } from './mlp-backprop.js';
 import { modelSummary } from './model-summary.js';
 import { normalisation } from './normalisation.js';
+import { optimiserSteps } from './optimiser-steps.js';
 import { pooling } from './pooling.js';
 import { receptiveField } from './receptive-field.js';
 import { softmaxCrossEntropy } from './softmax-cross-entropy.js';
@@ -18,7 +19,7 @@ import { svmHardMargin } from './svm-hard-margin.js';
 import { zscoreOutliers } from './zscore-outliers.js';
 import type { AnyFamily } from './types.js';
 
-export const families: readonly AnyFamily[] = [convOutputShape, layerParamCount, modelSummary, convMacCost, convBackprop, pooling, svmHardMargin, zscoreOutliers, activationDerivative, softmaxCrossEntropy, classificationMetrics, dropoutClipping, receptiveField, attention, mlpBackprop, normalisation];
+export const families: readonly AnyFamily[] = [convOutputShape, layerParamCount, modelSummary, convMacCost, convBackprop, pooling, svmHardMargin, zscoreOutliers, activationDerivative, softmaxCrossEntropy, classificationMetrics, dropoutClipping, receptiveField, attention, mlpBackprop, normalisation, optimiserSteps];
 
 export function getFamily(id: string): AnyFamily {
   const f = families.find((x) => x.id === id);
