@@ -93,3 +93,16 @@ test('200 variants generate, with distinct codes and verified answers', async ()
   assert.equal(json.schemaVersion, 1);
   assert.equal(json.variants.length, 200);
 });
+
+test('every example spec in question-banks/ generates and verifies', async () => {
+  const { readdirSync: ls } = await import('node:fs');
+  const specs = ls('question-banks').filter((f) => f.endsWith('.yaml'));
+  assert.ok(specs.length >= 3, `only ${specs.length} example specs`);
+  for (const f of specs) {
+    const dir = mkdtempSync(join(tmpdir(), 'dlexam-spec-'));
+    const r = await generateExam({ spec: join('question-banks', f), variants: 3, out: dir, secret: SECRET, banksDir: 'question-banks/mc', pdf: false });
+    assert.equal(r.exam.variants.length, 3, f);
+    assert.ok(r.exam.totalPoints > 0, f);
+    assert.equal(r.exam.totalPoints, r.exam.variants[0]!.questions.reduce((a, q) => a + q.points, 0), `${f}: total points`);
+  }
+});
