@@ -59,6 +59,9 @@ const specSchema = z
     paper: z.enum(['A4', 'Letter']).default('A4'),
     /** practice: students see scores and feedback; exam: only "received". */
     mode: z.enum(['exam', 'practice']).default('exam'),
+    /** Submissions a student may make on the web form / API, and which one counts. */
+    attempts: z.int().min(1).max(100).default(1),
+    counts: z.enum(['last', 'best']).default('last'),
     /** Decimals students must give for irrational answers (printed in the instructions). */
     decimals: z.int().min(0).max(6).default(2),
     sections: z

@@ -232,6 +232,8 @@ export function examHeader(spec: ExamSpec, file: string, sha256: string): Omit<E
       ...(spec.instructions ? { instructions: spec.instructions.trim() } : {}),
       paper: spec.paper,
       mode: spec.mode,
+      attempts: spec.attempts,
+      counts: spec.counts,
       decimals: spec.decimals,
       tolerancePolicy: tolerancePolicy(spec.decimals),
     },

@@ -66,6 +66,9 @@ export interface ExamDoc {
     instructions?: string;
     paper: 'A4' | 'Letter';
     mode: 'exam' | 'practice';
+    /** Resubmission policy for the grading service. */
+    attempts: number;
+    counts: 'last' | 'best';
     decimals: number;
     tolerancePolicy: string;
   };
