@@ -23,7 +23,7 @@ import { fmtFixed, lnText, roundedLn } from '../core/logs.js';
 import type { Rng } from '../core/rng.js';
 import type { Numeric } from '../core/answer.js';
 import { compareParts, type Check, type TF } from '../verify/tensor.js';
-import { mistakesFromMutants, type Flaw } from './mutants.js';
+import { mutantSolver, type Flaw } from './mutants.js';
 import type { Difficulty, Family, Statement } from './types.js';
 
 // ---------- params ----------
@@ -575,7 +575,6 @@ export const activationDerivative: Family<ActivationDerivativeParams> = {
   answerKinds: ['scalar', 'vector'],
   generate,
   statement,
-  solve: (p) => solveWith(p),
   verify,
-  mistakes: (p) => mistakesFromMutants(solveWith(p), FLAWS, (f) => solveWith(p, f)),
+  ...mutantSolver(solveWith, FLAWS),
 };

@@ -27,7 +27,7 @@ import { divReal, fmtQ, fmtReal, isRational, q, real, realEquals, realValue, sqr
 import type { Rng } from '../core/rng.js';
 import type { TF } from '../verify/tensor.js';
 import { compareParts } from '../verify/tensor.js';
-import { mistakesFromMutants, type Flaw } from './mutants.js';
+import { mutantSolver, type Flaw } from './mutants.js';
 import type { Block, Difficulty, Family, Statement } from './types.js';
 
 const intMatrix = (lo: number, hi: number) => z.array(z.array(z.int().min(lo).max(hi)).min(1).max(4)).min(1).max(4);
@@ -469,7 +469,6 @@ export const attention: Family<AttentionParams> = {
   answerKinds: ['matrix'],
   generate,
   statement,
-  solve: (p) => solveWith(p)!,
   verify,
-  mistakes: (p) => mistakesFromMutants(solveWith(p)!, FLAWS, (f) => solveWith(p, f)),
+  ...mutantSolver(solveWith, FLAWS),
 };

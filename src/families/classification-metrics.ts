@@ -18,7 +18,7 @@ import { fmtDecimal, fmtQ, q, sum, type Fraction } from '../core/exact.js';
 import type { Rng } from '../core/rng.js';
 import type { TF } from '../verify/tensor.js';
 import { compareParts } from '../verify/tensor.js';
-import { mistakesFromMutants, type Flaw } from './mutants.js';
+import { mistakesFromMutants, mutantSolver, type Flaw } from './mutants.js';
 import type { Block, Difficulty, Family, Statement } from './types.js';
 
 const METRICS = ['accuracy', 'precision', 'recall', 'f1', 'specificity'] as const;
@@ -658,7 +658,6 @@ export const classificationMetrics: Family<ClassificationMetricsParams> = {
   answerKinds: ['scalar', 'matrix'],
   generate,
   statement,
-  solve: (p) => solveWith(p)!,
   verify,
-  mistakes: (p) => mistakesFromMutants(solveWith(p)!, FLAWS, (f) => solveWith(p, f)),
+  ...mutantSolver(solveWith, FLAWS),
 };

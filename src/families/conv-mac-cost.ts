@@ -21,7 +21,7 @@ import { fmtDecimal, fmtQ, q } from '../core/exact.js';
 import type { Rng } from '../core/rng.js';
 import type { TF } from '../verify/tensor.js';
 import { compareParts } from '../verify/tensor.js';
-import { mistakesFromMutants, type Flaw } from './mutants.js';
+import { mutantSolver, type Flaw } from './mutants.js';
 import type { Difficulty, Family, Statement } from './types.js';
 
 // ---------- params ----------
@@ -340,7 +340,6 @@ export const convMacCost: Family<ConvMacParams> = {
   answerKinds: ['shape', 'scalar'],
   generate,
   statement,
-  solve: (p) => solveWith(p),
   verify,
-  mistakes: (p) => mistakesFromMutants(solveWith(p), FLAWS, (f) => solveWith(p, f)),
+  ...mutantSolver(solveWith, FLAWS),
 };

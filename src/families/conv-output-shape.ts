@@ -12,7 +12,7 @@ import { GenerationError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import type { TF } from '../verify/tensor.js';
 import { compareParts } from '../verify/tensor.js';
-import { mistakesFromMutants, type Flaw } from './mutants.js';
+import { mutantSolver, type Flaw } from './mutants.js';
 import type { Difficulty, Family, Statement } from './types.js';
 
 const paramsSchema = z
@@ -247,7 +247,6 @@ export const convOutputShape: Family<ConvShapeParams> = {
   answerKinds: ['shape'],
   generate,
   statement,
-  solve: (p) => solveWith(p),
   verify,
-  mistakes: (p) => mistakesFromMutants(solveWith(p), FLAWS, (f) => solveWith(p, f)),
+  ...mutantSolver(solveWith, FLAWS),
 };

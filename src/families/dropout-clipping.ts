@@ -24,7 +24,7 @@ import { compareReal, divReal, fmtDecimal, fmtQ, fmtReal, isRational, q, real, r
 import type { Rng } from '../core/rng.js';
 import type { TF } from '../verify/tensor.js';
 import { compareParts } from '../verify/tensor.js';
-import { mistakesFromMutants, type Flaw } from './mutants.js';
+import { mistakesFromMutants, mutantSolver, type Flaw } from './mutants.js';
 import type { Difficulty, Family, Statement } from './types.js';
 
 // ---------- params ----------
@@ -488,7 +488,6 @@ export const dropoutClipping: Family<DropoutClippingParams> = {
   answerKinds: ['vector', 'scalar'],
   generate,
   statement,
-  solve: (p) => solveWith(p)!,
   verify,
-  mistakes: (p) => mistakesFromMutants(solveWith(p)!, FLAWS, (f) => solveWith(p, f)),
+  ...mutantSolver(solveWith, FLAWS),
 };

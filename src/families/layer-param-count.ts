@@ -21,7 +21,7 @@ import { GenerationError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import type { TF } from '../verify/tensor.js';
 import { compareParts } from '../verify/tensor.js';
-import { mistakesFromMutants, type Flaw } from './mutants.js';
+import { mutantSolver, type Flaw } from './mutants.js';
 import type { Difficulty, Family, Statement } from './types.js';
 
 const LAYERS = ['dense', 'conv1d', 'conv2d', 'depthwise-conv2d', 'separable-conv2d', 'batchnorm', 'embedding', 'simple-rnn', 'lstm', 'gru'] as const;
@@ -612,7 +612,6 @@ export const layerParamCount: Family<LayerParamCountParams> = {
   answerKinds: ['scalar'],
   generate,
   statement,
-  solve: (p) => solveWith(p),
   verify,
-  mistakes: (p) => mistakesFromMutants(solveWith(p), FLAWS, (f) => solveWith(p, f)),
+  ...mutantSolver(solveWith, FLAWS),
 };

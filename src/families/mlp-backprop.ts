@@ -19,7 +19,7 @@ import { fmtQ, q, real, sum, ZERO, type Fraction } from '../core/exact.js';
 import type { Rng } from '../core/rng.js';
 import type { TF } from '../verify/tensor.js';
 import { compareParts } from '../verify/tensor.js';
-import { mistakesFromMutants, type Flaw } from './mutants.js';
+import { mutantSolver, type Flaw } from './mutants.js';
 import type { Block, Difficulty, Family, Statement } from './types.js';
 
 const HIDDEN = 2;
@@ -469,7 +469,6 @@ export const mlpBackprop: Family<MlpBackpropParams> = {
   answerKinds: ['vector', 'scalar'],
   generate,
   statement,
-  solve: (p) => solveWith(p)!,
   verify,
-  mistakes: (p) => mistakesFromMutants(solveWith(p)!, FLAWS, (f) => solveWith(p, f)),
+  ...mutantSolver(solveWith, FLAWS),
 };

@@ -14,7 +14,7 @@ import type { Rng } from '../core/rng.js';
 import type { TF } from '../verify/tensor.js';
 import { compareParts } from '../verify/tensor.js';
 import type { Numeric } from '../core/answer.js';
-import { mistakesFromMutants, type Flaw } from './mutants.js';
+import { mutantSolver, type Flaw } from './mutants.js';
 import type { Difficulty, Family, Statement } from './types.js';
 
 // ---------- params ----------
@@ -288,11 +288,7 @@ function solveWith(p: ModelSummaryParams, flaw?: FlawId): Solution | undefined {
   return { parts, steps };
 }
 
-function solve(p: ModelSummaryParams): Solution {
-  const s = solveWith(p);
-  if (!s) throw new Error('model-summary: the stack does not fit (params should have been rejected)');
-  return s;
-}
+const { solve, mistakes } = mutantSolver(solveWith, FLAWS);
 
 // ---------- generation ----------
 
@@ -488,5 +484,5 @@ export const modelSummary: Family<ModelSummaryParams> = {
   statement,
   solve,
   verify,
-  mistakes: (p) => mistakesFromMutants(solve(p), FLAWS, (f) => solveWith(p, f)),
+  mistakes,
 };

@@ -30,3 +30,19 @@ export function mistakesFromMutants<F extends string>(
   }
   return out;
 }
+
+/**
+ * `solve` and `mistakes` of a family from its one solver with flaw switches: `solveWith(p)` is the
+ * right method, `solveWith(p, flaw)` the method with one step changed (undefined = not applicable).
+ */
+export function mutantSolver<P, F extends string>(
+  solveWith: (p: P, flaw?: F) => Solution | undefined,
+  flaws: readonly Flaw<F>[],
+): { solve: (p: P) => Solution; mistakes: (p: P) => Mistake[] } {
+  const solve = (p: P): Solution => {
+    const s = solveWith(p);
+    if (!s) throw new Error('the solver gave no solution for valid params');
+    return s;
+  };
+  return { solve, mistakes: (p) => mistakesFromMutants(solve(p), flaws, (f) => solveWith(p, f)) };
+}

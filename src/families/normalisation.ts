@@ -20,7 +20,7 @@ import { addQ, divReal, fmtDecimal, fmtQ, fmtReal, isRational, mulQ, q, real, re
 import type { Rng } from '../core/rng.js';
 import type { TF } from '../verify/tensor.js';
 import { compareParts } from '../verify/tensor.js';
-import { mistakesFromMutants, type Flaw } from './mutants.js';
+import { mutantSolver, type Flaw } from './mutants.js';
 import type { Block, Difficulty, Family, Statement } from './types.js';
 
 const EPS = ['0', '0.001', '0.00001'] as const;
@@ -380,7 +380,6 @@ export const normalisation: Family<NormalisationParams> = {
   answerKinds: ['vector', 'matrix'],
   generate,
   statement,
-  solve: (p) => solveWith(p)!,
   verify,
-  mistakes: (p) => mistakesFromMutants(solveWith(p)!, FLAWS, (f) => solveWith(p, f)),
+  ...mutantSolver(solveWith, FLAWS),
 };

@@ -36,7 +36,7 @@ import { GenerationError } from '../core/errors.js';
 import { fmtDecimal, fmtQ, fmtReal, isRational, q, rationalPart, real, realValue, sqrtQ, ONE, ZERO, type Fraction, type Real } from '../core/exact.js';
 import type { Rng } from '../core/rng.js';
 import { compareParts, type Check, type TF } from '../verify/tensor.js';
-import { mistakesFromMutants, type Flaw } from './mutants.js';
+import { mutantSolver, type Flaw } from './mutants.js';
 import type { Difficulty, Family, Statement } from './types.js';
 
 // ---------- params ----------
@@ -764,7 +764,6 @@ export const optimiserSteps: Family<OptimiserStepsParams> = {
   answerKinds: ['scalar', 'vector'],
   generate,
   statement,
-  solve: (p) => solveWith(p)!,
   verify,
-  mistakes: (p) => mistakesFromMutants(solveWith(p)!, FLAWS, (f) => solveWith(p, f)),
+  ...mutantSolver(solveWith, FLAWS),
 };

@@ -16,7 +16,7 @@ import { fmtQ, q, real, ZERO, type Fraction } from '../core/exact.js';
 import type { Rng } from '../core/rng.js';
 import type { TF } from '../verify/tensor.js';
 import { compareParts } from '../verify/tensor.js';
-import { mistakesFromMutants, type Flaw } from './mutants.js';
+import { mutantSolver, type Flaw } from './mutants.js';
 import type { Difficulty, Family, Statement } from './types.js';
 
 const intMatrix = z.array(z.array(z.int().min(-99).max(99)).min(1).max(8)).min(1).max(8);
@@ -319,7 +319,6 @@ export const pooling: Family<PoolingParams> = {
   answerKinds: ['matrix'],
   generate,
   statement,
-  solve: (p) => solveWith(p)!,
   verify,
-  mistakes: (p) => mistakesFromMutants(solveWith(p)!, FLAWS, (f) => solveWith(p, f)),
+  ...mutantSolver(solveWith, FLAWS),
 };

@@ -22,7 +22,7 @@ import { GenerationError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import type { TF } from '../verify/tensor.js';
 import { compareParts } from '../verify/tensor.js';
-import { mistakesFromMutants, type Flaw } from './mutants.js';
+import { mutantSolver, type Flaw } from './mutants.js';
 import type { Block, Difficulty, Family, Statement } from './types.js';
 
 const LAYER_TYPES = ['conv', 'maxpool', 'avgpool'] as const;
@@ -359,7 +359,6 @@ export const receptiveField: Family<ReceptiveFieldParams> = {
   answerKinds: ['scalar', 'vector'],
   generate,
   statement,
-  solve: (p) => solveWith(p),
   verify,
-  mistakes: (p) => mistakesFromMutants(solveWith(p), FLAWS, (f) => solveWith(p, f)),
+  ...mutantSolver(solveWith, FLAWS),
 };

@@ -22,7 +22,7 @@ import { fmtQ, q, sum, ONE, ZERO, type Fraction } from '../core/exact.js';
 import { fmtFixed, lnSumText, lnText, roundedLn, type LogBase } from '../core/logs.js';
 import type { Rng } from '../core/rng.js';
 import { compareParts, type Check, type TF } from '../verify/tensor.js';
-import { mistakesFromMutants, type Flaw } from './mutants.js';
+import { mutantSolver, type Flaw } from './mutants.js';
 import type { Difficulty, Family, Statement } from './types.js';
 
 // ---------- params ----------
@@ -480,7 +480,6 @@ export const softmaxCrossEntropy: Family<SoftmaxCrossEntropyParams> = {
   answerKinds: ['scalar', 'vector'],
   generate,
   statement,
-  solve: (p) => solveWith(p)!,
   verify,
-  mistakes: (p) => mistakesFromMutants(solveWith(p)!, FLAWS, (f) => solveWith(p, f)),
+  ...mutantSolver(solveWith, FLAWS),
 };

@@ -21,7 +21,7 @@ import { divReal, fmtDecimal, fmtQ, fmtReal, q, real, realValue, sqrtQ, type Fra
 import type { Rng } from '../core/rng.js';
 import type { Check, TF } from '../verify/tensor.js';
 import { compareParts, take } from '../verify/tensor.js';
-import { mistakesFromMutants, type Flaw } from './mutants.js';
+import { mutantSolver, type Flaw } from './mutants.js';
 import type { Difficulty, Family, Statement } from './types.js';
 
 // ---------- params ----------
@@ -576,7 +576,6 @@ export const svmHardMargin: Family<SvmHardMarginParams> = {
   answerKinds: ['vector', 'scalar', 'labels', 'choice'],
   generate,
   statement,
-  solve: (p) => solveWith(p),
   verify,
-  mistakes: (p) => mistakesFromMutants(solveWith(p), FLAWS, (f) => solveWith(p, f)),
+  ...mutantSolver(solveWith, FLAWS),
 };

@@ -32,7 +32,7 @@ import {
 import type { Rng } from '../core/rng.js';
 import type { TF } from '../verify/tensor.js';
 import { compareParts } from '../verify/tensor.js';
-import { mistakesFromMutants, type Flaw } from './mutants.js';
+import { mutantSolver, type Flaw } from './mutants.js';
 import type { Difficulty, Family, Statement } from './types.js';
 
 const THRESHOLDS = [1.96, 2, 2.5, 3] as const;
@@ -440,7 +440,6 @@ export const zscoreOutliers: Family<ZscoreOutliersParams> = {
   answerKinds: ['scalar', 'vector', 'set'],
   generate,
   statement,
-  solve: (p) => solveWith(p)!,
   verify,
-  mistakes: (p) => mistakesFromMutants(solveWith(p)!, FLAWS, (f) => solveWith(p, f)),
+  ...mutantSolver(solveWith, FLAWS),
 };
