@@ -24,17 +24,13 @@ import type { Rng } from '../core/rng.js';
 import type { Numeric } from '../core/answer.js';
 import { compareParts, type Check, type TF } from '../verify/tensor.js';
 import { mutantSolver, type Flaw } from './mutants.js';
+import { isRationalText, rationalText } from './schemas.js';
 import type { Difficulty, Family, Statement } from './types.js';
 
 // ---------- params ----------
 
-const RATIONAL = /^-?\d{1,6}(?:\/\d{1,6})?$/;
-const isRational = (s: string) => RATIONAL.test(s) && !/\/0+$/.test(s);
-const rational = z
-  .string()
-  .trim()
-  .regex(RATIONAL, 'must be an exact rational such as "3/4", "-2" or "0"')
-  .refine((s) => !/\/0+$/.test(s), 'the denominator must not be zero');
+const rational = rationalText;
+const isRational = isRationalText;
 
 const pointSchema = z.union([
   z.object({ z: rational }).strict(),

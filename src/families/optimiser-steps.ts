@@ -37,21 +37,16 @@ import { fmtDecimal, fmtQ, fmtReal, isRational, q, rationalPart, real, realValue
 import type { Rng } from '../core/rng.js';
 import { compareParts, type Check, type TF } from '../verify/tensor.js';
 import { mutantSolver, type Flaw } from './mutants.js';
+import { isRationalText, rationalText } from './schemas.js';
 import type { Difficulty, Family, Statement } from './types.js';
 
 // ---------- params ----------
 
-const RATIONAL = /^-?\d{1,6}(?:\/\d{1,6}|\.\d{1,6})?$/;
-const isRationalText = (s: string) => RATIONAL.test(s) && !/\/0+$/.test(s);
 /** An exact rational: an integer, or a string "1/10", "-3", "0.9" (parsed exactly, never as a float). */
 const rational = z
   .union([
     z.int().min(-999999).max(999999),
-    z
-      .string()
-      .trim()
-      .regex(RATIONAL, 'must be an exact rational such as "1/10", "-2" or "0.9"')
-      .refine((s) => !/\/0+$/.test(s), 'the denominator must not be zero'),
+    rationalText,
   ])
   .transform(String);
 

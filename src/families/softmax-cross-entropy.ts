@@ -23,17 +23,13 @@ import { fmtFixed, lnSumText, lnText, roundedLn, type LogBase } from '../core/lo
 import type { Rng } from '../core/rng.js';
 import { compareParts, type Check, type TF } from '../verify/tensor.js';
 import { mutantSolver, type Flaw } from './mutants.js';
+import { isRationalText, rationalText } from './schemas.js';
 import type { Difficulty, Family, Statement } from './types.js';
 
 // ---------- params ----------
 
-const RATIONAL = /^-?\d{1,6}(?:\/\d{1,6})?$/;
-const isRational = (s: string) => RATIONAL.test(s) && !/\/0+$/.test(s);
-const rational = z
-  .string()
-  .trim()
-  .regex(RATIONAL, 'must be an exact rational such as "3/4", "-2" or "0"')
-  .refine((s) => !/\/0+$/.test(s), 'the denominator must not be zero');
+const rational = rationalText;
+const isRational = isRationalText;
 const decimals = z.literal([2, 3, 4]).default(3);
 
 const softmaxTask = z
