@@ -1,5 +1,7 @@
 /** Embedded open fonts (DejaVu, from the dejavu-fonts-ttf npm package): σ ∂ √ ≥ × ⌊⌋ and subscripts render. */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import * as fontkit from 'fontkit';
 import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
@@ -15,6 +17,19 @@ export const FONTS = {
 
 export type FontName = keyof typeof FONTS;
 
+// Parsing a 700 kB TrueType file is most of the cost of a small PDF: parse each font once per
+// process and hand pdfkit the parsed fontkit object (it accepts any object with layout()).
+const parsed = new Map<FontName, unknown>();
+
+function fontObject(name: FontName): unknown {
+  let f = parsed.get(name);
+  if (!f) {
+    f = fontkit.create(readFileSync(FONTS[name]));
+    parsed.set(name, f);
+  }
+  return f;
+}
+
 export function registerFonts(doc: PDFKit.PDFDocument): void {
-  for (const [name, path] of Object.entries(FONTS)) doc.registerFont(name, path);
+  for (const name of Object.keys(FONTS) as FontName[]) doc.registerFont(name, fontObject(name) as string);
 }

@@ -23,10 +23,17 @@ export function text(s: string, o: { font?: FontName; size?: number; color?: str
   const indent = o.indent ?? 0;
   const body = typeset(s);
   const opts = (width: number) => ({ width: width - indent, lineGap: 1.5, align: o.align ?? 'left' });
+  // Text layout is the expensive part of a page; an element is measured at one width several times.
+  const memo = new Map<number, number>();
   return {
     height(doc, width) {
-      doc.font(font).fontSize(size);
-      return doc.heightOfString(body, opts(width)) + (o.gapAfter ?? 0);
+      let h = memo.get(width);
+      if (h === undefined) {
+        doc.font(font).fontSize(size);
+        h = doc.heightOfString(body, opts(width)) + (o.gapAfter ?? 0);
+        memo.set(width, h);
+      }
+      return h;
     },
     draw(doc, x, y, width) {
       doc.font(font).fontSize(size).fillColor(o.color ?? INK).text(body, x + indent, y, opts(width));
