@@ -7,6 +7,7 @@ import { convBackprop } from './conv-backprop.js';
 import { convMacCost } from './conv-mac-cost.js';
 import { convOutputShape } from './conv-output-shape.js';
 import { dropoutClipping } from './dropout-clipping.js';
+import { gatedRnnStep } from './gated-rnn-step.js';
 import { layerParamCount } from './layer-param-count.js';
 import { mlpBackprop } from './mlp-backprop.js';
 import { modelSummary } from './model-summary.js';
@@ -14,12 +15,13 @@ import { normalisation } from './normalisation.js';
 import { optimiserSteps } from './optimiser-steps.js';
 import { pooling } from './pooling.js';
 import { receptiveField } from './receptive-field.js';
+import { rnnSteps } from './rnn-steps.js';
 import { softmaxCrossEntropy } from './softmax-cross-entropy.js';
 import { svmHardMargin } from './svm-hard-margin.js';
 import { zscoreOutliers } from './zscore-outliers.js';
 import type { AnyFamily } from './types.js';
 
-export const families: readonly AnyFamily[] = [convOutputShape, layerParamCount, modelSummary, convMacCost, convBackprop, pooling, svmHardMargin, zscoreOutliers, activationDerivative, softmaxCrossEntropy, classificationMetrics, dropoutClipping, receptiveField, attention, mlpBackprop, normalisation, optimiserSteps];
+export const families: readonly AnyFamily[] = [convOutputShape, layerParamCount, modelSummary, convMacCost, convBackprop, pooling, svmHardMargin, zscoreOutliers, activationDerivative, softmaxCrossEntropy, classificationMetrics, dropoutClipping, receptiveField, attention, mlpBackprop, normalisation, optimiserSteps, rnnSteps, gatedRnnStep];
 
 export function getFamily(id: string): AnyFamily {
   const f = families.find((x) => x.id === id);
