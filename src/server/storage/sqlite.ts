@@ -1,0 +1,559 @@
+/**
+ * Submissions in a SQLite file (better-sqlite3). Durability settings, in order of importance:
+ * - journal_mode=WAL + synchronous=FULL: a commit is fsynced to the WAL before addSubmission
+ *   resolves, so an acknowledged submission survives a kill, a crash or a power cut;
+ * - every write is one BEGIN IMMEDIATE transaction: it takes the write lock before reading, so the
+ *   attempt number it computes cannot race with another connection or process;
+ * - busy_timeout: a second writer waits for the lock instead of failing at once;
+ * - foreign_keys: a submission cannot reference an unregistered exam.
+ * better-sqlite3 is synchronous; the async methods just wrap it (a PostgreSQL adapter will not be).
+ */
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import {
+  DEFAULT_BUSY_TIMEOUT_MS,
+  DEFAULT_MAX_JSON_BYTES,
+  StorageError,
+  codeSchema,
+  examIdSchema,
+  examInputSchema,
+  newSubmissionSchema,
+  policySchema,
+  reasonSchema,
+  scoreUpdatesSchema,
+  studentSchema,
+  submissionIdSchema,
+  toJsonText,
+  validate,
+  type AddedSubmission,
+  type CountPolicy,
+  type ExamInput,
+  type ExamRecord,
+  type GradeChange,
+  type ListOptions,
+  type NewSubmission,
+  type ScoreResult,
+  type ScoreUpdate,
+  type Storage,
+  type StorageOptions,
+  type StudentResult,
+  type SubmissionRecord,
+  type UpdateScoresResult,
+  type UpsertExamResult,
+} from './types.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * The schema, as numbered steps. Never edit a released step: append a new one. Tables are STRICT
+ * so that a wrong type is an error, not a silent conversion.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'exams and submissions',
+    sql: `
+      CREATE TABLE exams (
+        id              TEXT PRIMARY KEY,
+        title           TEXT NOT NULL,
+        mode            TEXT NOT NULL CHECK (mode IN ('exam', 'practice')),
+        sha256          TEXT NOT NULL CHECK (length(sha256) = 64),
+        first_loaded_at TEXT NOT NULL,
+        loaded_at       TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE submissions (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        exam_id      TEXT NOT NULL REFERENCES exams (id) ON UPDATE RESTRICT ON DELETE RESTRICT,
+        variant_code TEXT NOT NULL,
+        student      TEXT NOT NULL,
+        attempt      INTEGER NOT NULL CHECK (attempt >= 1),
+        answers_json TEXT NOT NULL CHECK (json_valid(answers_json)),
+        total        REAL,
+        max          REAL,
+        score_json   TEXT CHECK (score_json IS NULL OR json_valid(score_json)),
+        created_at   TEXT NOT NULL,
+        client_ip    TEXT,
+        CHECK ((total IS NULL) = (max IS NULL) AND (total IS NULL) = (score_json IS NULL))
+      ) STRICT;
+
+      -- Also the (exam, student) lookup index; the uniqueness is the last line of defence
+      -- against two writers computing the same attempt number.
+      CREATE UNIQUE INDEX submissions_exam_student_attempt ON submissions (exam_id, student, attempt);
+      CREATE INDEX submissions_exam_variant ON submissions (exam_id, variant_code);
+    `,
+  },
+  {
+    version: 2,
+    name: 'grade history for regrades',
+    sql: `
+      CREATE TABLE grade_history (
+        id             INTEGER PRIMARY KEY AUTOINCREMENT,
+        submission_id  INTEGER NOT NULL REFERENCES submissions (id) ON DELETE CASCADE,
+        old_total      REAL,
+        old_max        REAL,
+        old_score_json TEXT,
+        new_total      REAL NOT NULL,
+        new_max        REAL NOT NULL,
+        new_score_json TEXT NOT NULL CHECK (json_valid(new_score_json)),
+        reason         TEXT,
+        applied_at     TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX grade_history_submission ON grade_history (submission_id);
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export interface SqliteOptions extends StorageOptions {
+  /**
+   * Replaces MIGRATIONS — tests only, to append a broken or extra step. The adapter's statements
+   * assume the full current schema, so a list must start with all of MIGRATIONS.
+   */
+  migrations?: readonly Migration[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rows
+
+interface ExamRow {
+  id: string;
+  title: string;
+  mode: 'exam' | 'practice';
+  sha256: string;
+  first_loaded_at: string;
+  loaded_at: string;
+  submission_count: number;
+}
+
+interface SubmissionRow {
+  id: number;
+  exam_id: string;
+  variant_code: string;
+  student: string;
+  attempt: number;
+  answers_json: string;
+  total: number | null;
+  max: number | null;
+  score_json: string | null;
+  created_at: string;
+  client_ip: string | null;
+}
+
+interface HistoryRow {
+  submission_id: number;
+  old_score_json: string | null;
+  new_score_json: string;
+  reason: string | null;
+  applied_at: string;
+}
+
+const toExam = (r: ExamRow): ExamRecord => ({
+  id: r.id,
+  title: r.title,
+  mode: r.mode,
+  sha256: r.sha256,
+  firstLoadedAt: r.first_loaded_at,
+  loadedAt: r.loaded_at,
+  submissionCount: r.submission_count,
+});
+
+const toSubmission = (r: SubmissionRow): SubmissionRecord => ({
+  id: r.id,
+  exam: r.exam_id,
+  code: r.variant_code,
+  student: r.student,
+  attempt: r.attempt,
+  answers: JSON.parse(r.answers_json) as unknown,
+  result: r.score_json === null ? null : (JSON.parse(r.score_json) as ScoreResult),
+  createdAt: r.created_at,
+  ip: r.client_ip,
+});
+
+const SUBMISSION_COLUMNS = 'id, exam_id, variant_code, student, attempt, answers_json, total, max, score_json, created_at, client_ip';
+
+// 'best': highest total; ties go to the earliest attempt (the one that reached it first);
+// ungraded attempts come after graded ones, the latest of them first.
+const POLICY_ORDER: Record<CountPolicy, string> = {
+  last: 'attempt DESC',
+  best: 'total IS NULL, total DESC, CASE WHEN total IS NULL THEN -attempt ELSE attempt END',
+};
+
+// ---------------------------------------------------------------------------------------------
+// Errors from SQLite → StorageError
+
+function translate(e: unknown, context: string): StorageError {
+  if (e instanceof StorageError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  if (e instanceof Database.SqliteError) {
+    const code = e.code;
+    if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))
+      return new StorageError('BUSY', `${context}: the database is locked by another writer (${message}); retry`, { cause: e });
+    if (code.startsWith('SQLITE_CONSTRAINT')) return new StorageError('INVALID_INPUT', `${context}: ${message}`, { cause: e });
+    if (/^SQLITE_(IOERR|FULL|CORRUPT|NOTADB|READONLY|CANTOPEN|PERM)/.test(code))
+      return new StorageError('IO', `${context}: ${message} (${code})`, { cause: e });
+  }
+  return new StorageError('INTERNAL', `${context}: ${message}`, { cause: e });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Opening and migrating
+
+function checkMigrations(migrations: readonly Migration[]): void {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new StorageError('INTERNAL', `migration list is not numbered 1..n (position ${i + 1} has version ${m.version})`);
+  });
+}
+
+/**
+ * Brings the schema up to date in one IMMEDIATE transaction: two processes opening a fresh file at
+ * once serialise here, and a failing step leaves the database exactly as it was.
+ */
+function migrate(db: Database.Database, file: string, migrations: readonly Migration[], now: () => string): number {
+  checkMigrations(migrations);
+  const known = migrations.length;
+  const run = db.transaction(() => {
+    db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version    INTEGER PRIMARY KEY,
+      name       TEXT NOT NULL,
+      applied_at TEXT NOT NULL
+    ) STRICT`);
+    const applied = db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all() as { version: number; name: string }[];
+    const current = applied.reduce((m, r) => Math.max(m, r.version), 0);
+    if (current > known)
+      throw new StorageError(
+        'SCHEMA_TOO_NEW',
+        `${file}: database schema version ${current} is newer than this dlexam understands (${known}); ` +
+          'upgrade dlexam, or point it at another database — refusing to open rather than risk corrupting it',
+      );
+    applied.forEach((r, i) => {
+      const m = migrations[r.version - 1];
+      if (r.version !== i + 1 || !m || m.name !== r.name)
+        throw new StorageError(
+          'MIGRATION_FAILED',
+          `${file}: schema history does not match this dlexam (version ${r.version} "${r.name}"); is it another application's database?`,
+        );
+    });
+    const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+    for (const m of migrations.slice(current)) {
+      try {
+        db.exec(m.sql);
+      } catch (e) {
+        throw new StorageError('MIGRATION_FAILED', `${file}: migration ${m.version} (${m.name}) failed, nothing was changed: ${(e as Error).message}`, {
+          cause: e,
+        });
+      }
+      record.run(m.version, m.name, now());
+    }
+    // For tools that only look at the header (sqlite3 CLI, backups).
+    db.pragma(`user_version = ${known}`);
+    return known;
+  });
+  return run.immediate();
+}
+
+function configure(db: Database.Database, file: string, memory: boolean, busyTimeoutMs: number): void {
+  db.pragma(`busy_timeout = ${Math.floor(busyTimeoutMs)}`);
+  if (!memory) {
+    const mode = db.pragma('journal_mode = WAL', { simple: true }) as string;
+    if (String(mode).toLowerCase() !== 'wal')
+      throw new StorageError('OPEN_FAILED', `${file}: the file system does not support SQLite's WAL mode (got "${mode}"); use a local disk`);
+  }
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  if (db.pragma('foreign_keys', { simple: true }) !== 1) throw new StorageError('OPEN_FAILED', `${file}: SQLite refused to enable foreign keys`);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export class SqliteStorage implements Storage {
+  readonly description: string;
+  readonly schemaVersion: number;
+  private db: Database.Database | undefined;
+  private readonly clock: () => Date;
+  private readonly maxJsonBytes: number;
+  private readonly stmts: ReturnType<typeof prepare>;
+  private readonly tx: ReturnType<typeof transactions>;
+
+  /**
+   * Opens (creating if needed) and migrates. ":memory:" gives a private in-memory database
+   * (no WAL, not durable — tests of other modules only).
+   */
+  static open(file: string, options: SqliteOptions = {}): SqliteStorage {
+    return new SqliteStorage(file, options);
+  }
+
+  private constructor(file: string, options: SqliteOptions) {
+    const memory = file === ':memory:';
+    const path = memory ? file : resolve(file);
+    this.description = `sqlite:${path}`;
+    this.clock = options.now ?? (() => new Date());
+    this.maxJsonBytes = options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES;
+    if (!memory && !existsSync(dirname(path)))
+      throw new StorageError('OPEN_FAILED', `${path}: cannot create the database, folder ${dirname(path)} does not exist`);
+    let db: Database.Database;
+    try {
+      db = new Database(path);
+    } catch (e) {
+      throw new StorageError('OPEN_FAILED', `${path}: cannot open the database: ${(e as Error).message}`, { cause: e });
+    }
+    try {
+      configure(db, path, memory, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
+      // Real wall time, not the injected clock: when a file was upgraded is a fact about the file.
+      this.schemaVersion = migrate(db, path, options.migrations ?? MIGRATIONS, () => new Date().toISOString());
+      this.stmts = prepare(db);
+    } catch (e) {
+      db.close();
+      if (e instanceof StorageError) throw e;
+      if (e instanceof Database.SqliteError && /^SQLITE_(NOTADB|CORRUPT)/.test(e.code))
+        throw new StorageError('OPEN_FAILED', `${path}: not a SQLite database (${e.message})`, { cause: e });
+      throw new StorageError('OPEN_FAILED', `${path}: ${translate(e, 'open').message}`, { cause: e });
+    }
+    this.db = db;
+    this.tx = transactions(db, this.stmts);
+  }
+
+  private timestamp(): string {
+    const d = this.clock();
+    if (!(d instanceof Date) || Number.isNaN(d.getTime())) throw new StorageError('INTERNAL', 'the clock returned an invalid date');
+    return d.toISOString();
+  }
+
+  /** Runs fn against the open database; every failure leaves as a StorageError. */
+  private use<T>(context: string, fn: () => T): T {
+    if (!this.db) throw new StorageError('CLOSED', `${context}: storage is closed`);
+    try {
+      return fn();
+    } catch (e) {
+      throw translate(e, context);
+    }
+  }
+
+  async upsertExam(exam: ExamInput): Promise<UpsertExamResult> {
+    const e = validate(examInputSchema, exam, 'exam');
+    return this.use('upsertExam', () => this.tx.upsertExam.immediate(e, this.timestamp()));
+  }
+
+  async getExam(id: string): Promise<ExamRecord | undefined> {
+    const examId = validate(examIdSchema, id, 'exam');
+    return this.use('getExam', () => {
+      const row = this.stmts.exam.get(examId) as ExamRow | undefined;
+      return row && toExam(row);
+    });
+  }
+
+  async listExams(): Promise<ExamRecord[]> {
+    return this.use('listExams', () => (this.stmts.exams.all() as ExamRow[]).map(toExam));
+  }
+
+  async addSubmission(s: NewSubmission): Promise<AddedSubmission> {
+    const v = validate(newSubmissionSchema, s, 'submission');
+    // Serialise before the transaction: a value JSON cannot hold fails here, with nothing written.
+    const answersJson = toJsonText(v.answers, 'answers', this.maxJsonBytes);
+    const scoreJson = v.result === null ? null : toJsonText(v.result, 'result', this.maxJsonBytes);
+    return this.use('addSubmission', () =>
+      this.tx.addSubmission.immediate({
+        exam: v.exam,
+        code: v.code,
+        student: v.student,
+        answersJson,
+        total: v.result?.total ?? null,
+        max: v.result?.max ?? null,
+        scoreJson,
+        createdAt: this.timestamp(),
+        ip: v.ip ?? null,
+        maxAttempts: v.maxAttempts,
+      }),
+    );
+  }
+
+  async getSubmission(id: number): Promise<SubmissionRecord | undefined> {
+    const sid = validate(submissionIdSchema, id, 'submission id');
+    return this.use('getSubmission', () => {
+      const row = this.stmts.submission.get(sid) as SubmissionRow | undefined;
+      return row && toSubmission(row);
+    });
+  }
+
+  async countAttempts(exam: string, student: string): Promise<number> {
+    const e = validate(examIdSchema, exam, 'exam');
+    const st = validate(studentSchema, student, 'student');
+    return this.use('countAttempts', () => (this.stmts.countAttempts.get(e, st) as { n: number }).n);
+  }
+
+  async listSubmissions(exam: string, options: ListOptions = {}): Promise<SubmissionRecord[]> {
+    const e = validate(examIdSchema, exam, 'exam');
+    const student = options.student === undefined ? null : validate(studentSchema, options.student, 'student');
+    const code = options.code === undefined ? null : validate(codeSchema, options.code, 'code');
+    return this.use('listSubmissions', () => (this.stmts.list.all({ exam: e, student, code }) as SubmissionRow[]).map(toSubmission));
+  }
+
+  async results(exam: string, policy: CountPolicy): Promise<StudentResult[]> {
+    const e = validate(examIdSchema, exam, 'exam');
+    const p = validate(policySchema, policy, 'policy');
+    return this.use('results', () => this.counted(p, e, null));
+  }
+
+  async resultFor(exam: string, student: string, policy: CountPolicy): Promise<StudentResult | undefined> {
+    const e = validate(examIdSchema, exam, 'exam');
+    const st = validate(studentSchema, student, 'student');
+    const p = validate(policySchema, policy, 'policy');
+    return this.use('resultFor', () => this.counted(p, e, st)[0]);
+  }
+
+  private counted(policy: CountPolicy, exam: string, student: string | null): StudentResult[] {
+    const rows = this.stmts.counted[policy].all({ exam, student }) as (SubmissionRow & { attempts_count: number })[];
+    return rows.map((r) => ({ student: r.student, attempts: r.attempts_count, submission: toSubmission(r) }));
+  }
+
+  async updateScores(exam: string, updates: ScoreUpdate[], options: { reason?: string } = {}): Promise<UpdateScoresResult> {
+    const e = validate(examIdSchema, exam, 'exam');
+    const list = validate(scoreUpdatesSchema, updates, 'updates');
+    const reason = options.reason === undefined ? null : validate(reasonSchema, options.reason, 'reason');
+    const seen = new Set<number>();
+    for (const u of list) {
+      if (seen.has(u.id)) throw new StorageError('INVALID_INPUT', `invalid updates: submission ${u.id} appears twice`);
+      seen.add(u.id);
+    }
+    const prepared = list.map((u) => ({ id: u.id, total: u.result.total, max: u.result.max, scoreJson: toJsonText(u.result, `result of submission ${u.id}`, this.maxJsonBytes) }));
+    if (prepared.length === 0) return { changed: 0, unchanged: 0 };
+    return this.use('updateScores', () => this.tx.updateScores.immediate(e, prepared, reason, this.timestamp()));
+  }
+
+  async gradeHistory(submissionId: number): Promise<GradeChange[]> {
+    const sid = validate(submissionIdSchema, submissionId, 'submission id');
+    return this.use('gradeHistory', () =>
+      (this.stmts.history.all(sid) as HistoryRow[]).map((r) => ({
+        submissionId: r.submission_id,
+        old: r.old_score_json === null ? null : (JSON.parse(r.old_score_json) as ScoreResult),
+        new: JSON.parse(r.new_score_json) as ScoreResult,
+        reason: r.reason,
+        appliedAt: r.applied_at,
+      })),
+    );
+  }
+
+  /** This connection's durability settings, as SQLite reports them (startup logs, tests). */
+  pragmas(): { journalMode: string; synchronous: 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA'; foreignKeys: boolean; busyTimeoutMs: number } {
+    return this.use('pragmas', () => {
+      const db = this.db!;
+      const sync = db.pragma('synchronous', { simple: true }) as number;
+      return {
+        journalMode: String(db.pragma('journal_mode', { simple: true })),
+        synchronous: (['OFF', 'NORMAL', 'FULL', 'EXTRA'] as const)[sync] ?? 'OFF',
+        foreignKeys: db.pragma('foreign_keys', { simple: true }) === 1,
+        busyTimeoutMs: db.pragma('busy_timeout', { simple: true }) as number,
+      };
+    });
+  }
+
+  async close(): Promise<void> {
+    const db = this.db;
+    this.db = undefined;
+    if (db?.open) db.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statements and transactions, prepared once per connection
+
+function prepare(db: Database.Database) {
+  const countedSql = (order: string) => `
+    SELECT * FROM (
+      SELECT ${SUBMISSION_COLUMNS},
+             COUNT(*) OVER (PARTITION BY student) AS attempts_count,
+             ROW_NUMBER() OVER (PARTITION BY student ORDER BY ${order}) AS rank
+      FROM submissions
+      WHERE exam_id = @exam AND (@student IS NULL OR student = @student)
+    ) WHERE rank = 1
+    ORDER BY student`;
+  const examSql = `SELECT e.*, (SELECT COUNT(*) FROM submissions s WHERE s.exam_id = e.id) AS submission_count FROM exams e`;
+  return {
+    exam: db.prepare(`${examSql} WHERE e.id = ?`),
+    exams: db.prepare(`${examSql} ORDER BY e.id`),
+    examSha: db.prepare('SELECT sha256 FROM exams WHERE id = ?'),
+    insertExam: db.prepare('INSERT INTO exams (id, title, mode, sha256, first_loaded_at, loaded_at) VALUES (?, ?, ?, ?, ?, ?)'),
+    updateExam: db.prepare('UPDATE exams SET title = ?, mode = ?, sha256 = ?, loaded_at = ? WHERE id = ?'),
+    lastAttempt: db.prepare('SELECT COALESCE(MAX(attempt), 0) AS n FROM submissions WHERE exam_id = ? AND student = ?'),
+    countAttempts: db.prepare('SELECT COUNT(*) AS n FROM submissions WHERE exam_id = ? AND student = ?'),
+    insertSubmission: db.prepare(
+      `INSERT INTO submissions (exam_id, variant_code, student, attempt, answers_json, total, max, score_json, created_at, client_ip)
+       VALUES (@exam, @code, @student, @attempt, @answersJson, @total, @max, @scoreJson, @createdAt, @ip)`,
+    ),
+    submission: db.prepare(`SELECT ${SUBMISSION_COLUMNS} FROM submissions WHERE id = ?`),
+    list: db.prepare(
+      `SELECT ${SUBMISSION_COLUMNS} FROM submissions
+       WHERE exam_id = @exam AND (@student IS NULL OR student = @student) AND (@code IS NULL OR variant_code = @code)
+       ORDER BY id`,
+    ),
+    counted: { last: db.prepare(countedSql(POLICY_ORDER.last)), best: db.prepare(countedSql(POLICY_ORDER.best)) } as Record<CountPolicy, Database.Statement>,
+    scoreOf: db.prepare('SELECT exam_id, total, max, score_json FROM submissions WHERE id = ?'),
+    setScore: db.prepare('UPDATE submissions SET total = ?, max = ?, score_json = ? WHERE id = ?'),
+    insertHistory: db.prepare(
+      `INSERT INTO grade_history (submission_id, old_total, old_max, old_score_json, new_total, new_max, new_score_json, reason, applied_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    history: db.prepare('SELECT submission_id, old_score_json, new_score_json, reason, applied_at FROM grade_history WHERE submission_id = ? ORDER BY id'),
+  };
+}
+
+interface SubmissionValues {
+  exam: string;
+  code: string;
+  student: string;
+  answersJson: string;
+  total: number | null;
+  max: number | null;
+  scoreJson: string | null;
+  createdAt: string;
+  ip: string | null;
+  maxAttempts: number | undefined;
+}
+
+function transactions(db: Database.Database, s: ReturnType<typeof prepare>) {
+  return {
+    upsertExam: db.transaction((e: ExamInput, now: string): UpsertExamResult => {
+      const before = s.examSha.get(e.id) as { sha256: string } | undefined;
+      if (!before) {
+        s.insertExam.run(e.id, e.title, e.mode, e.sha256, now, now);
+        return { created: true, changed: false };
+      }
+      s.updateExam.run(e.title, e.mode, e.sha256, now, e.id);
+      return before.sha256 === e.sha256 ? { created: false, changed: false } : { created: false, changed: true, previousSha256: before.sha256 };
+    }),
+
+    // Run with .immediate(): the write lock is taken before MAX(attempt) is read.
+    addSubmission: db.transaction((v: SubmissionValues): AddedSubmission => {
+      if (!s.examSha.get(v.exam)) throw new StorageError('UNKNOWN_EXAM', `exam "${v.exam}" is not registered (upsertExam first)`);
+      const used = (s.lastAttempt.get(v.exam, v.student) as { n: number }).n;
+      if (v.maxAttempts !== undefined && used >= v.maxAttempts)
+        throw new StorageError('ATTEMPTS_EXHAUSTED', `student "${v.student}" has used all ${v.maxAttempts} attempts for exam "${v.exam}"`);
+      const attempt = used + 1;
+      const { maxAttempts: _ignored, ...row } = v;
+      const info = s.insertSubmission.run({ ...row, attempt });
+      return { id: Number(info.lastInsertRowid), attempt, createdAt: v.createdAt };
+    }),
+
+    updateScores: db.transaction(
+      (exam: string, updates: { id: number; total: number; max: number; scoreJson: string }[], reason: string | null, now: string): UpdateScoresResult => {
+        let changed = 0;
+        for (const u of updates) {
+          const old = s.scoreOf.get(u.id) as { exam_id: string; total: number | null; max: number | null; score_json: string | null } | undefined;
+          // Throwing here rolls back every update already made in this batch.
+          if (!old || old.exam_id !== exam) throw new StorageError('NOT_FOUND', `submission ${u.id} does not exist in exam "${exam}"; no score was changed`);
+          if (old.score_json === u.scoreJson) continue;
+          s.setScore.run(u.total, u.max, u.scoreJson, u.id);
+          s.insertHistory.run(u.id, old.total, old.max, old.score_json, u.total, u.max, u.scoreJson, reason, now);
+          changed++;
+        }
+        return { changed, unchanged: updates.length - changed };
+      },
+    ),
+  };
+}
