@@ -6,6 +6,7 @@ import { registerDemo } from './demo.js';
 import { registerFamilies } from './families.js';
 import { registerGenerate } from './generate.js';
 import { registerSample } from './sample.js';
+import { registerServe } from './serve.js';
 import { registerSolve } from './solve.js';
 import { registerVerify } from './verify.js';
 
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerSample(program);
   registerVerify(program);
   registerGenerate(program);
+  registerServe(program);
   registerDemo(program);
   return program;
 }

@@ -1,0 +1,312 @@
+/**
+ * The grading service (express 5). Student routes: an HTML answer form per variant code (works
+ * without JavaScript) and POST /api/submissions. Instructor routes (bearer token): exams, results
+ * (JSON/CSV) and item statistics. Answers are read only from exam.json documents; no route ever
+ * sends an answer key, or another student's data, to a student.
+ */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import { rateLimit } from 'express-rate-limit';
+import { timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import type { Logger } from 'pino';
+import { csvCell } from '../render/export/csv.js';
+import { itemStats } from '../grade/stats.js';
+import type { ExamRegistry, LoadedExam } from './exams.js';
+import { renderForm, renderResult, type ResultView } from './form.js';
+import { isStorageError, type Storage, type StudentResult } from './storage/index.js';
+import { gradeAnswers, type GradeOutcome } from './grading.js';
+import { escapeHtml } from '../render/html.js';
+
+export interface AppOptions {
+  exams: ExamRegistry;
+  storage: Storage;
+  /** Bearer token for instructor routes; without one those routes answer 503. */
+  adminToken?: string;
+  logger?: Logger;
+  /** Requests per minute per IP on every route (default 300). */
+  perIpPerMinute?: number;
+  /** Submissions per minute per (exam, student) (default 10). */
+  perStudentPerMinute?: number;
+  /** Body size limit (default 64 kB). */
+  bodyLimit?: string;
+}
+
+/** An error with an HTTP status and a JSON body; anything else becomes a 500 without details. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+const studentId = z
+  .string()
+  .trim()
+  .min(1, 'student id is required')
+  .max(64, 'student id is at most 64 characters')
+  .regex(/^[\p{L}\p{N}._@+-]+$/u, 'student id may contain letters, digits and . _ @ + - only');
+
+const submissionBody = z.strictObject({
+  exam: z.string().min(1).max(200),
+  code: z.string().min(1).max(32),
+  student: studentId,
+  answers: z.record(z.string().max(100), z.string().max(4000)).refine((a) => Object.keys(a).length <= 500, 'too many answers'),
+});
+
+function zodDetails(e: z.ZodError) {
+  return e.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message }));
+}
+
+/** A tiny fixed-window counter (per process); enough to stop a runaway client. */
+class WindowCounter {
+  private readonly hits = new Map<string, { start: number; n: number }>();
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+  ) {}
+  take(key: string, now = Date.now()): boolean {
+    const h = this.hits.get(key);
+    if (!h || now - h.start >= this.windowMs) {
+      if (this.hits.size > 100_000) this.hits.clear();
+      this.hits.set(key, { start: now, n: 1 });
+      return true;
+    }
+    h.n++;
+    return h.n <= this.limit;
+  }
+}
+
+function tokenOk(header: string | undefined, token: string): boolean {
+  const m = /^Bearer (.+)$/.exec(header ?? '');
+  if (!m) return false;
+  const a = Buffer.from(m[1]!);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function htmlPage(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title></head><body style="font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem">${body}</body></html>`;
+}
+
+function resultView(id: number, attempt: number, student: string, graded: boolean, g: GradeOutcome): ResultView {
+  return {
+    id,
+    attempt,
+    student,
+    graded,
+    ...(graded
+      ? {
+          total: g.total,
+          max: g.max,
+          questions: g.questions.map((q) => ({
+            number: q.number,
+            points: q.points,
+            max: q.max,
+            parts: q.parts.map((p) => ({
+              label: p.label,
+              status: p.points >= p.max - 1e-9 ? 'ok' : p.points > 0 ? 'partial' : 'error',
+              statusText: `${p.points} / ${p.max}${p.error ? ` — ${p.error}` : ''}`,
+              feedback: p.feedback,
+            })),
+          })),
+        }
+      : {}),
+  };
+}
+
+export function createApp(o: AppOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(helmet({ contentSecurityPolicy: { directives: { 'default-src': ["'self'"], 'style-src': ["'self'", "'unsafe-inline'"], 'form-action': ["'self'"] } } }));
+  app.use(rateLimit({ windowMs: 60_000, limit: o.perIpPerMinute ?? 300, standardHeaders: 'draft-7', legacyHeaders: false, message: { error: 'too many requests from this address; wait a minute' } }));
+  const limit = o.bodyLimit ?? '64kb';
+  const perStudent = new WindowCounter(o.perStudentPerMinute ?? 10, 60_000);
+  const log = o.logger;
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true, exams: o.exams.list().length });
+  });
+
+  // ---------- students ----------
+
+  app.get('/', (_req, res) => {
+    const options = o.exams
+      .list()
+      .map((e) => `<option value="${escapeHtml(e.id)}">${escapeHtml(e.doc.exam.title)}</option>`)
+      .join('');
+    res.type('html').send(
+      htmlPage(
+        'dlexam',
+        `<h1>Submit your answers</h1><form method="get" action="/start"><p><label for="exam">Exam</label><br><select id="exam" name="exam">${options}</select></p><p><label for="code">Variant code (printed on your paper)</label><br><input id="code" name="code" required maxlength="16" autocomplete="off"></p><button type="submit">Open the answer form</button></form>`,
+      ),
+    );
+  });
+
+  app.get('/start', (req, res) => {
+    const exam = String(req.query['exam'] ?? '');
+    const code = String(req.query['code'] ?? '');
+    const found = o.exams.variant(exam, code);
+    if (!found) {
+      res.status(404).type('html').send(htmlPage('Unknown code', `<h1>Unknown variant code</h1><p>No variant "${escapeHtml(code)}" in this exam. Check the code printed at the top right of your paper.</p><p><a href="/">Back</a></p>`));
+      return;
+    }
+    res.redirect(303, `/exam/${encodeURIComponent(found.exam.id)}/${encodeURIComponent(found.variant.code)}`);
+  });
+
+  const findVariant = (req: Request) => {
+    const found = o.exams.variant(String(req.params['exam']), String(req.params['code']));
+    if (!found) throw new HttpError(404, 'unknown exam or variant code');
+    return found;
+  };
+
+  app.get('/exam/:exam/:code', (req, res) => {
+    const { exam, variant } = findVariant(req);
+    res.type('html').send(renderForm(exam.doc, variant, `/exam/${encodeURIComponent(exam.id)}/${encodeURIComponent(variant.code)}`));
+  });
+
+  async function submit(exam: LoadedExam, code: string, student: string, answers: Record<string, string>, ip: string | undefined) {
+    const found = o.exams.variant(exam.id, code)!;
+    if (!perStudent.take(`${exam.id}\u0000${student}`)) throw new HttpError(429, 'too many submissions for this student; wait a minute');
+    const graded = gradeAnswers(exam.doc, found.variant, answers);
+    if (graded.unknownFields.length) throw new HttpError(400, 'unknown answer fields', graded.unknownFields.map((f) => ({ field: `answers.${f}`, message: 'no such question part in this variant' })));
+    try {
+      const added = await o.storage.addSubmission({
+        exam: exam.id,
+        code: found.variant.code,
+        student,
+        answers,
+        result: { total: graded.total, max: graded.max, detail: graded },
+        ip: ip ?? null,
+        maxAttempts: exam.doc.exam.attempts,
+      });
+      log?.info({ exam: exam.id, code: found.variant.code, id: added.id, attempt: added.attempt }, 'submission stored');
+      return { added, graded, variant: found.variant };
+    } catch (e) {
+      if (isStorageError(e, 'ATTEMPTS_EXHAUSTED')) throw new HttpError(409, `no attempts left: this exam allows ${exam.doc.exam.attempts} submission(s) per student`);
+      if (isStorageError(e, 'TOO_LARGE')) throw new HttpError(413, 'submission too large');
+      if (isStorageError(e, 'INVALID_INPUT')) throw new HttpError(400, e.message);
+      throw e;
+    }
+  }
+
+  app.post('/exam/:exam/:code', express.urlencoded({ extended: false, limit, parameterLimit: 600 }), async (req, res) => {
+    const { exam, variant } = findVariant(req);
+    const body = (req.body ?? {}) as Record<string, string | string[]>;
+    const values: Record<string, string> = {};
+    for (const [k, v] of Object.entries(body)) if (k !== 'student') values[k] = Array.isArray(v) ? v.join(', ') : String(v);
+    const action = `/exam/${encodeURIComponent(exam.id)}/${encodeURIComponent(variant.code)}`;
+    const sid = studentId.safeParse(typeof body['student'] === 'string' ? body['student'] : '');
+    if (!sid.success) {
+      res.status(400).type('html').send(renderForm(exam.doc, variant, action, { student: String(body['student'] ?? ''), values, errors: sid.error.issues.map((i) => `Student ID: ${i.message}`) }));
+      return;
+    }
+    // Parse problems are shown on the form with everything the student typed kept.
+    const check = gradeAnswers(exam.doc, variant, values);
+    const unparsable = check.questions.flatMap((q) => q.parts.filter((p) => p.error && p.typed).map((p) => `Question ${q.number}, ${p.label}: ${p.error}`));
+    if (unparsable.length) {
+      res.status(400).type('html').send(renderForm(exam.doc, variant, action, { student: sid.data, values, errors: unparsable }));
+      return;
+    }
+    try {
+      const { added, graded } = await submit(exam, variant.code, sid.data, values, req.ip);
+      res.status(201).type('html').send(renderResult(exam.doc, variant, resultView(added.id, added.attempt, sid.data, exam.doc.exam.mode === 'practice', graded)));
+    } catch (e) {
+      if (e instanceof HttpError && e.status < 500) {
+        res.status(e.status).type('html').send(renderForm(exam.doc, variant, action, { student: sid.data, values, errors: [e.message] }));
+        return;
+      }
+      throw e;
+    }
+  });
+
+  app.post('/api/submissions', express.json({ limit, strict: true }), async (req, res) => {
+    if (!req.is('application/json')) throw new HttpError(415, 'send JSON (Content-Type: application/json)');
+    const parsed = submissionBody.safeParse(req.body);
+    if (!parsed.success) throw new HttpError(400, 'invalid submission', zodDetails(parsed.error));
+    const { exam: examId, code, student, answers } = parsed.data;
+    const exam = o.exams.get(examId);
+    if (!exam) throw new HttpError(404, `unknown exam "${examId}"`);
+    if (!o.exams.variant(examId, code)) throw new HttpError(404, `unknown variant code "${code}" for exam "${examId}"`);
+    const { added, graded, variant } = await submit(exam, code, student, answers, req.ip);
+    const practice = exam.doc.exam.mode === 'practice';
+    res.status(201).json({
+      id: added.id,
+      attempt: added.attempt,
+      exam: exam.id,
+      code: variant.code,
+      status: practice ? 'graded' : 'received',
+      ...(practice ? { score: { total: graded.total, max: graded.max }, questions: graded.questions.map((q) => ({ number: q.number, points: q.points, max: q.max, parts: q.parts.map((p) => ({ id: p.id, points: p.points, max: p.max, ...(p.error ? { error: p.error } : {}), feedback: p.feedback })) })) } : {}),
+    });
+  });
+
+  // ---------- instructors ----------
+
+  const admin = (req: Request, _res: Response, next: NextFunction) => {
+    if (!o.adminToken) throw new HttpError(503, 'instructor routes are disabled: set DLEXAM_ADMIN_TOKEN');
+    if (!tokenOk(req.get('authorization'), o.adminToken)) throw new HttpError(401, 'instructor token required (Authorization: Bearer <token>)');
+    next();
+  };
+
+  app.get('/api/exams', admin, async (_req, res) => {
+    const stored = new Map((await o.storage.listExams()).map((e) => [e.id, e]));
+    res.json(o.exams.list().map((e) => ({ id: e.id, title: e.doc.exam.title, mode: e.doc.exam.mode, variants: e.doc.variants.length, totalPoints: e.doc.totalPoints, submissions: stored.get(e.id)?.submissionCount ?? 0 })));
+  });
+
+  const examOr404 = (req: Request) => {
+    const exam = o.exams.get(String(req.params['exam']));
+    if (!exam) throw new HttpError(404, `unknown exam "${String(req.params['exam'])}"`);
+    return exam;
+  };
+
+  app.get('/api/exams/:exam/results', admin, async (req, res) => {
+    const exam = examOr404(req);
+    const rows = await o.storage.results(exam.id, exam.doc.exam.counts);
+    const questions = exam.doc.variants[0]?.questions.map((q) => q.number) ?? [];
+    const perQuestion = (r: StudentResult) => {
+      const detail = r.submission.result?.detail as GradeOutcome | undefined;
+      return new Map((detail?.questions ?? []).map((q) => [q.number, q.points]));
+    };
+    if (req.query['format'] === 'csv') {
+      const head = ['student', 'code', 'attempt', 'attempts', 'total', 'max', ...questions.map((n) => `Q${n}`), 'submitted_at'];
+      const lines = rows.map((r) => {
+        const pq = perQuestion(r);
+        return [r.student, r.submission.code, r.submission.attempt, r.attempts, r.submission.result?.total ?? '', r.submission.result?.max ?? '', ...questions.map((n) => pq.get(n) ?? ''), r.submission.createdAt].map((c) => csvCell(c)).join(',');
+      });
+      res.type('text/csv').attachment(`${exam.id}-results.csv`).send(`${[head.join(','), ...lines].join('\n')}\n`);
+      return;
+    }
+    res.json({ exam: exam.id, counts: exam.doc.exam.counts, results: rows.map((r) => ({ student: r.student, code: r.submission.code, attempt: r.submission.attempt, attempts: r.attempts, total: r.submission.result?.total ?? null, max: r.submission.result?.max ?? null, questions: Object.fromEntries(perQuestion(r)), submittedAt: r.submission.createdAt })) });
+  });
+
+  app.get('/api/exams/:exam/items', admin, async (req, res) => {
+    const exam = examOr404(req);
+    const rows = await o.storage.results(exam.id, exam.doc.exam.counts);
+    const max = new Map((exam.doc.variants[0]?.questions ?? []).map((q) => [q.number, q.points]));
+    const students = rows.map((r) => ({ scores: new Map(((r.submission.result?.detail as GradeOutcome | undefined)?.questions ?? []).map((q) => [q.number, q.points])) }));
+    res.json({ exam: exam.id, students: rows.length, items: itemStats(students, max) });
+  });
+
+  // ---------- errors: JSON for the API, HTML for pages, never a stack trace ----------
+
+  app.use((req, _res, next) => next(new HttpError(404, `no route ${req.method} ${req.path}`)));
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    void _next;
+    let status = 500;
+    let message = 'internal error';
+    let details: unknown;
+    const e = err as { status?: number; type?: string; message?: string };
+    if (err instanceof HttpError) ({ status, message, details } = err);
+    else if (e?.type === 'entity.too.large') [status, message] = [413, 'request body too large'];
+    else if (e?.type === 'entity.parse.failed') [status, message] = [400, 'malformed JSON body'];
+    else if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) [status, message] = [e.status, e.message ?? 'bad request'];
+    if (status >= 500) log?.error({ err, path: req.path }, 'request failed');
+    if (req.path.startsWith('/api/') || req.is('application/json') || !req.accepts('html')) res.status(status).json({ error: message, ...(details ? { details } : {}) });
+    else res.status(status).type('html').send(htmlPage(`Error ${status}`, `<h1>${status}</h1><p>${escapeHtml(message)}</p><p><a href="/">Back</a></p>`));
+  });
+  return app;
+}

@@ -1,0 +1,63 @@
+/** Start the grading service: load exams, open storage, listen, shut down gracefully. */
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { createApp } from './app.js';
+import { ExamRegistry } from './exams.js';
+import { openStorage, type Storage } from './storage/index.js';
+
+export interface ServeOptions {
+  examsDir: string;
+  port: number;
+  host: string;
+  db?: string;
+  adminToken?: string;
+  logLevel?: string;
+  /** Rate limits (per minute); defaults in createApp. */
+  perIpPerMinute?: number;
+  perStudentPerMinute?: number;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  server: Server;
+  storage: Storage;
+  close(): Promise<void>;
+}
+
+export async function startServer(o: ServeOptions): Promise<RunningServer> {
+  const logger = pino({ level: o.logLevel ?? process.env['DLEXAM_LOG_LEVEL'] ?? 'info' }, pino.destination(2));
+  const exams = ExamRegistry.load(o.examsDir);
+  const storage = await openStorage(o.db ?? join(o.examsDir, 'dlexam.sqlite'));
+  for (const e of exams.list()) {
+    const r = await storage.upsertExam({ id: e.id, title: e.doc.exam.title, mode: e.doc.exam.mode, sha256: e.sha256 });
+    if (r.changed) logger.warn({ exam: e.id }, 'exam.json changed since submissions were stored: run `dlexam regrade` to recompute them');
+  }
+  const app = createApp({
+    exams,
+    storage,
+    logger,
+    ...(o.adminToken ? { adminToken: o.adminToken } : {}),
+    ...(o.perIpPerMinute ? { perIpPerMinute: o.perIpPerMinute } : {}),
+    ...(o.perStudentPerMinute ? { perStudentPerMinute: o.perStudentPerMinute } : {}),
+  });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(o.port, o.host, (err?: Error) => (err ? reject(err) : resolve(s)));
+    s.on('error', reject);
+  });
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  const port = (server.address() as AddressInfo).port;
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await storage.close();
+    })());
+  return { url: `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`, port, server, storage, close };
+}
