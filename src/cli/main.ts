@@ -5,6 +5,8 @@ import { UserError } from '../core/errors.js';
 import { registerDemo } from './demo.js';
 import { registerFamilies } from './families.js';
 import { registerGenerate } from './generate.js';
+import { registerGrade } from './grade.js';
+import { registerRegrade } from './regrade.js';
 import { registerSample } from './sample.js';
 import { registerServe } from './serve.js';
 import { registerSolve } from './solve.js';
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
   registerVerify(program);
   registerGenerate(program);
   registerServe(program);
+  registerGrade(program);
+  registerRegrade(program);
   registerDemo(program);
   return program;
 }

@@ -266,7 +266,7 @@ export function gradeSubmission(exam: ExamDoc, variantCode: string, answers: Rea
   };
   const variant = exam.variants.find((v) => normaliseCode(v.code) === code);
   if (!variant) {
-    return { code, total: 0, max: round6(exam.totalPoints), questions: [], errors: [{ kind: 'unknown-variant', message: `unknown variant code "${code || String(variantCode).slice(0, 20)}": check the code printed on the paper` }] };
+    return { code, total: 0, max: round6(exam.totalPoints), questions: [], errors: [{ kind: 'unknown-variant', message: `unknown variant code "${String(variantCode).trim().slice(0, 20)}": check the code printed on the paper` }] };
   }
   const byQuestion = new Map<number, Record<string, unknown>>();
   if (answers === null || typeof answers !== 'object' || Array.isArray(answers)) {
