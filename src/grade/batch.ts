@@ -38,7 +38,9 @@ export function answerColumns(exam: ExamDoc): string[] {
     for (const q of v.questions)
       for (const p of q.parts) {
         const k = `${q.number}.${p.id}`;
-        if (!seen.has(k)) seen.add(k), cols.push(k);
+        if (seen.has(k)) continue;
+        seen.add(k);
+        cols.push(k);
       }
   return cols.sort((a, b) => Number(a.split('.')[0]) - Number(b.split('.')[0]) || cols.indexOf(a) - cols.indexOf(b));
 }
