@@ -14,7 +14,7 @@ test('batch grading: key rows score full marks, bad rows are reported by row num
   const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
   const keyRow = (student: string, vi: number) => {
     const v = exam.variants[vi]!;
-    const key = new Map(v.questions.flatMap((x) => x.parts.map((p) => [`${x.number}.${p.id}`, p.text] as const)));
+    const key = new Map(v.questions.flatMap((x) => x.parts.map((p) => [`${x.number}.${p.id}` as string, p.text] as const)));
     return [student, v.code, ...cols.map((c) => key.get(c) ?? '')].map(q).join(',');
   };
   const blankRow = (student: string) => [student, exam.variants[1]!.code.toLowerCase(), ...cols.map(() => '')].map(q).join(',');
