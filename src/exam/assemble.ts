@@ -114,15 +114,16 @@ function asChoice(solution: Solution, mistakes: Mistake[], rng: Rng): { options:
   return { options, correct: options.indexOf(right), wrongByMistake };
 }
 
-async function familyQuestion(q: FamilyQuestionSpec, key: string, rng: Rng, tf: TF): Promise<Omit<QuestionDoc, 'number' | 'section'>> {
+/** `verify: false` (internal, benchmark baseline only) skips the tensor check; such questions carry no `verification`. */
+async function familyQuestion(q: FamilyQuestionSpec, key: string, rng: Rng, tf: TF, verify = true): Promise<Omit<QuestionDoc, 'number' | 'section'>> {
   const family = getFamily(q.family);
   for (let attempt = 0; attempt < 20; attempt++) {
     const r = attempt === 0 ? rng : rng.fork(`retry${attempt}`);
     const params = generateFor(family, q, r, key);
     const statement = family.statement(params);
     const solution = family.solve(params);
-    const check = await family.verify(params, solution, tf);
-    if (!check.ok) {
+    const check = verify ? await family.verify(params, solution, tf) : undefined;
+    if (check && !check.ok) {
       const bad = check.parts.filter((p) => !p.ok).map((p) => `${p.id}: solver ${JSON.stringify(p.expected)} vs tensor ${JSON.stringify(p.got)}`);
       throw new GenerationError(`verification disagreement in ${family.id} (question "${key}", params ${JSON.stringify(params)}): ${bad.join('; ')} — not printed; this is a bug in the family`);
     }
@@ -136,7 +137,7 @@ async function familyQuestion(q: FamilyQuestionSpec, key: string, rng: Rng, tf: 
       blocks: (statement.blocks ?? []).map(blockToJson),
       convention: statement.convention,
       steps: solution.steps,
-      verification: { ok: true, method: check.method },
+      ...(check ? { verification: { ok: true, method: check.method } } : {}),
     };
     if (q.format === 'choice') {
       const c = asChoice(solution, mistakes, r.fork('choice'));
@@ -195,7 +196,7 @@ function bankQuestions(q: BankQuestionSpec, key: string, rng: Rng, banks: Readon
   });
 }
 
-export async function assembleVariant(spec: ExamSpec, secret: string, variant: number, code: string, banks: ReadonlyMap<string, McBank>, tf: TF): Promise<VariantDoc> {
+export async function assembleVariant(spec: ExamSpec, secret: string, variant: number, code: string, banks: ReadonlyMap<string, McBank>, tf: TF, verify = true): Promise<VariantDoc> {
   const root = new Rng(variantSeed(secret, spec.id, variant));
   const keys = questionKeys(spec);
   const used = new Set<string>();
@@ -204,7 +205,7 @@ export async function assembleVariant(spec: ExamSpec, secret: string, variant: n
     for (const [qi, q] of section.questions.entries()) {
       const key = keys[si]![qi]!;
       const rng = root.fork(key);
-      const made = 'family' in q ? [await familyQuestion(q, key, rng, tf)] : bankQuestions(q, key, rng, banks, used);
+      const made = 'family' in q ? [await familyQuestion(q, key, rng, tf, verify)] : bankQuestions(q, key, rng, banks, used);
       for (const m of made) questions.push({ ...m, number: questions.length + 1, section: si } as QuestionDoc);
     }
   }

@@ -33,6 +33,8 @@ export interface GenerateOptions {
   jobs?: number;
   /** Also write moodle.xml (Moodle XML question bank, one category per question). */
   moodle?: boolean;
+  /** Internal, benchmark baseline only (never exposed in the CLI): false skips the tensor verification. Default true. */
+  verify?: boolean;
   onProgress?: (done: number, total: number, stage: string) => void;
 }
 
@@ -82,7 +84,7 @@ export async function generateExam(o: GenerateOptions): Promise<GenerateResult> 
   let variants: VariantDoc[];
   if (jobs > 1) variants = await produceInWorkers(o, shell, dir, codes, jobs, progress);
   else {
-    const ctx = { spec, banks, secret: o.secret, shell, dir, pdf: o.pdf, tf: await loadTf() };
+    const ctx = { spec, banks, secret: o.secret, shell, dir, pdf: o.pdf, tf: await loadTf(), verify: o.verify ?? true };
     variants = [];
     for (const [i, code] of codes.entries()) {
       variants.push(await produceVariant(ctx, i + 1, code));
@@ -125,7 +127,7 @@ async function produceInWorkers(o: GenerateOptions, shell: Omit<ExamDoc, 'varian
       slices.map(
         (variants) =>
           new Promise<void>((resolve, reject) => {
-            const task: WorkerTask = { spec: o.spec, banksDir: o.banksDir, secret: o.secret, shell, dir, pdf: o.pdf, variants };
+            const task: WorkerTask = { spec: o.spec, banksDir: o.banksDir, secret: o.secret, shell, dir, pdf: o.pdf, verify: o.verify ?? true, variants };
             const w = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: task });
             workers.push(w);
             w.on('message', (m: { type: string; doc?: VariantDoc; message?: string; name?: string }) => {

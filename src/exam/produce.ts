@@ -19,6 +19,8 @@ export interface ProduceContext {
   dir: string;
   pdf: boolean;
   tf: TF;
+  /** Internal (benchmark baseline only): false skips the tensor verification. Default true. */
+  verify?: boolean;
 }
 
 export function fileStem(v: Pick<VariantDoc, 'number' | 'code'>): string {
@@ -26,7 +28,7 @@ export function fileStem(v: Pick<VariantDoc, 'number' | 'code'>): string {
 }
 
 export async function produceVariant(ctx: ProduceContext, number: number, code: string): Promise<VariantDoc> {
-  const v = await assembleVariant(ctx.spec, ctx.secret, number, code, ctx.banks, ctx.tf);
+  const v = await assembleVariant(ctx.spec, ctx.secret, number, code, ctx.banks, ctx.tf, ctx.verify ?? true);
   if (ctx.pdf) {
     const exam: ExamDoc = { ...ctx.shell, variants: [] };
     await renderVariantPdf(exam, v, 'paper', join(ctx.dir, 'papers', `${fileStem(v)}.pdf`));

@@ -16,13 +16,15 @@ export interface WorkerTask {
   shell: Omit<ExamDoc, 'variants'>;
   dir: string;
   pdf: boolean;
+  /** Internal (benchmark baseline only): false skips the tensor verification. */
+  verify: boolean;
   variants: { number: number; code: string }[];
 }
 
 async function run(task: WorkerTask): Promise<void> {
   const banks = loadBanks(task.banksDir);
   const spec = loadSpec(task.spec, { banks: [...banks.keys()] });
-  const ctx = { spec, banks, secret: task.secret, shell: task.shell, dir: task.dir, pdf: task.pdf, tf: await loadTf() };
+  const ctx = { spec, banks, secret: task.secret, shell: task.shell, dir: task.dir, pdf: task.pdf, tf: await loadTf(), verify: task.verify };
   for (const v of task.variants) parentPort!.postMessage({ type: 'variant', doc: await produceVariant(ctx, v.number, v.code) });
   parentPort!.postMessage({ type: 'done' });
 }

@@ -1,0 +1,57 @@
+/**
+ * The grading service's per-submission work taken apart, in its own process:
+ *   node --import tsx bench/grading-parts-child.ts --exams DIR --db FILE --n 2000
+ * - grade: gradeAnswers() on the same request bodies the load test sends (no HTTP, no storage);
+ * - store: storage.addSubmission() into SQLite as the service opens it (WAL, fsync per commit);
+ * - parse: JSON.parse + the response JSON.stringify.
+ * Reports mean ms per submission for each.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ExamDoc } from '../src/exam/types.js';
+import { gradeAnswers } from '../src/server/grading.js';
+import { openStorage } from '../src/server/storage/index.js';
+import { SubmissionStream } from './grading-load.js';
+import { args, report } from './shared.js';
+
+export interface GradingParts {
+  n: number;
+  gradeMs: number;
+  storeMs: number;
+  jsonMs: number;
+}
+
+const a = args();
+const n = Number(a['n'] ?? 2000);
+const doc = JSON.parse(readFileSync(join(a['exams']!, 'bench-spec', 'exam.json'), 'utf8')) as ExamDoc;
+const byCode = new Map(doc.variants.map((v) => [v.code, v]));
+const stream = new SubmissionStream(doc, 'parts');
+const bodies = Array.from({ length: n }, () => stream.next());
+const warm = new SubmissionStream(doc, 'warm');
+
+type Body = { exam: string; code: string; student: string; answers: Record<string, string> };
+const grade = (b: Body) => gradeAnswers(doc, byCode.get(b.code)!, b.answers);
+for (let i = 0; i < 200; i++) grade(JSON.parse(warm.next()) as Body);
+
+let t = performance.now();
+const parsed = bodies.map((s) => JSON.parse(s) as Body);
+const graded = parsed.map(grade);
+const gradeAndParse = performance.now() - t;
+t = performance.now();
+for (const g of graded) JSON.stringify({ score: { total: g.total, max: g.max }, questions: g.questions });
+const stringify = performance.now() - t;
+t = performance.now();
+for (const s of bodies) JSON.parse(s);
+const parseOnly = performance.now() - t;
+
+const storage = await openStorage(a['db']!);
+await storage.upsertExam({ id: doc.spec.id, title: doc.exam.title, mode: doc.exam.mode, sha256: '0'.repeat(64) });
+t = performance.now();
+for (const [i, b] of parsed.entries()) {
+  const g = graded[i]!;
+  await storage.addSubmission({ exam: b.exam, code: b.code, student: b.student, answers: b.answers, result: { total: g.total, max: g.max, detail: g }, ip: '127.0.0.1', maxAttempts: doc.exam.attempts });
+}
+const store = performance.now() - t;
+await storage.close();
+const r: GradingParts = { n, gradeMs: (gradeAndParse - parseOnly) / n, storeMs: store / n, jsonMs: (parseOnly + stringify) / n };
+report(r);

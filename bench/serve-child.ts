@@ -1,0 +1,110 @@
+/**
+ * A server under load, in its own process (so the load generator in the driver does not share its
+ * event loop):
+ *   node --import tsx bench/serve-child.ts --mode real --exams DIR --db FILE
+ *   node --import tsx bench/serve-child.ts --mode bare
+ * `real` is the product: startServer() with durable SQLite storage (WAL, fsync per commit), the
+ * default log level, helmet, the rate limiter (limits set very high) and grading. `bare` is the
+ * comparison: express with one POST route answering a constant JSON.
+ * Sends { port } when listening; "start" marks the measured window (answered with { started });
+ * "stop" closes and sends its CPU and memory figures.
+ */
+import { writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { Session } from 'node:inspector';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { args, peakRssMb } from './shared.js';
+
+export interface ServeStopped {
+  rssMb: number;
+  peakRssMb: number;
+  /** CPU time (user + system) of the server process between "start" and "stop", and that window's length. */
+  cpuSeconds?: number;
+  loadSeconds?: number;
+  /** Submissions in storage after the run (real mode). */
+  stored?: number;
+  /** SQLite pragmas in force (real mode): proves the run was durable. */
+  pragmas?: { journalMode: string; synchronous: string };
+}
+
+const a = args();
+const mode = a['mode'] ?? 'real';
+let close: () => Promise<number | undefined>;
+let port: number;
+let pragmas: ServeStopped['pragmas'];
+
+if (mode === 'bare') {
+  const app = express();
+  app.disable('x-powered-by');
+  app.post('/api/submissions', (_req, res) => {
+    res.status(201).json({ ok: true, status: 'received' });
+  });
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  port = (server.address() as AddressInfo).port;
+  close = () =>
+    new Promise((resolve) => {
+      server.close(() => resolve(undefined));
+      server.closeAllConnections();
+    });
+} else {
+  const big = 1_000_000_000;
+  const { startServer } = await import('../src/server/serve.js');
+  const s = await startServer({ examsDir: a['exams']!, db: a['db']!, port: 0, host: '127.0.0.1', perIpPerMinute: big, perStudentPerMinute: big });
+  port = s.port;
+  const p = (s.storage as unknown as { pragmas?: () => { journalMode: string; synchronous: string } }).pragmas?.();
+  if (p) pragmas = { journalMode: p.journalMode, synchronous: p.synchronous };
+  close = async () => {
+    const stored = (await s.storage.listExams()).reduce((n, e) => n + e.submissionCount, 0);
+    s.server.closeAllConnections();
+    await s.close();
+    return stored;
+  };
+}
+
+// "start" marks the beginning of the measured load (CPU accounting and, with BENCH_PROFILE_FILE,
+// a CPU profile of exactly that window: no start-up, no warm-up).
+const profileFile = process.env['BENCH_PROFILE_FILE'];
+const session = profileFile ? new Session() : undefined;
+const post = (method: string) => new Promise<unknown>((resolve, reject) => session!.post(method, (err, r) => (err ? reject(err) : resolve(r))));
+let cpu0: NodeJS.CpuUsage | undefined;
+let t0 = 0;
+
+process.on('message', (m) => {
+  if (m === 'start') {
+    void (async () => {
+      if (session) {
+        session.connect();
+        await post('Profiler.enable');
+        await post('Profiler.start');
+      }
+      cpu0 = process.cpuUsage();
+      t0 = performance.now();
+      process.send!({ started: true });
+    })();
+    return;
+  }
+  if (m !== 'stop') return;
+  const cpu = cpu0 ? process.cpuUsage(cpu0) : undefined;
+  const seconds = (performance.now() - t0) / 1000;
+  const rssMb = process.memoryUsage().rss / 1024 / 1024;
+  void (async () => {
+    if (session) {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      writeFileSync(profileFile!, JSON.stringify(profile));
+      session.disconnect();
+    }
+    const stored = await close();
+    const r: ServeStopped = {
+      rssMb,
+      peakRssMb: peakRssMb(),
+      ...(cpu ? { cpuSeconds: (cpu.user + cpu.system) / 1e6, loadSeconds: seconds } : {}),
+      ...(stored !== undefined ? { stored } : {}),
+      ...(pragmas ? { pragmas } : {}),
+    };
+    process.send!(r, () => process.exit(0));
+  })();
+});
+process.send!({ port });
