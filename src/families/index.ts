@@ -15,13 +15,14 @@ import { normalisation } from './normalisation.js';
 import { optimiserSteps } from './optimiser-steps.js';
 import { pooling } from './pooling.js';
 import { receptiveField } from './receptive-field.js';
+import { rlUpdates } from './rl-updates.js';
 import { rnnSteps } from './rnn-steps.js';
 import { softmaxCrossEntropy } from './softmax-cross-entropy.js';
 import { svmHardMargin } from './svm-hard-margin.js';
 import { zscoreOutliers } from './zscore-outliers.js';
 import type { AnyFamily } from './types.js';
 
-export const families: readonly AnyFamily[] = [convOutputShape, layerParamCount, modelSummary, convMacCost, convBackprop, pooling, svmHardMargin, zscoreOutliers, activationDerivative, softmaxCrossEntropy, classificationMetrics, dropoutClipping, receptiveField, attention, mlpBackprop, normalisation, optimiserSteps, rnnSteps, gatedRnnStep];
+export const families: readonly AnyFamily[] = [convOutputShape, layerParamCount, modelSummary, convMacCost, convBackprop, pooling, svmHardMargin, zscoreOutliers, activationDerivative, softmaxCrossEntropy, classificationMetrics, dropoutClipping, receptiveField, attention, mlpBackprop, normalisation, optimiserSteps, rnnSteps, gatedRnnStep, rlUpdates];
 
 export function getFamily(id: string): AnyFamily {
   const f = families.find((x) => x.id === id);
