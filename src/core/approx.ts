@@ -170,3 +170,15 @@ export function par(s: string): string {
 
 export const fmtVec = (xs: readonly Num[], places = 5) => `(${xs.map((x) => fmtNum(x, places)).join(', ')})`;
 
+
+/** x^e for a rational x > 0 and a rational exponent e: exact when e is an integer, else a 32-digit approximation. */
+export function nPowQ(x: Fraction, e: Fraction): Num {
+  if (x.compare(ZERO) <= 0) throw new Error('nPowQ: the base must be positive');
+  if (e.d === 1n) {
+    const k = Number(e.s * e.n);
+    let r = ONE;
+    for (let i = 0; i < Math.abs(k); i++) r = r.mul(x);
+    return numQ(k < 0 ? ONE.div(r) : r);
+  }
+  return { b: toBig(x).pow(toBig(e)) };
+}

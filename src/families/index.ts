@@ -9,6 +9,7 @@ import { convOutputShape } from './conv-output-shape.js';
 import { dropoutClipping } from './dropout-clipping.js';
 import { gatedRnnStep } from './gated-rnn-step.js';
 import { layerParamCount } from './layer-param-count.js';
+import { lrn } from './local-response-norm.js';
 import { mlpBackprop } from './mlp-backprop.js';
 import { modelSummary } from './model-summary.js';
 import { normalisation } from './normalisation.js';
@@ -22,7 +23,7 @@ import { svmHardMargin } from './svm-hard-margin.js';
 import { zscoreOutliers } from './zscore-outliers.js';
 import type { AnyFamily } from './types.js';
 
-export const families: readonly AnyFamily[] = [convOutputShape, layerParamCount, modelSummary, convMacCost, convBackprop, pooling, svmHardMargin, zscoreOutliers, activationDerivative, softmaxCrossEntropy, classificationMetrics, dropoutClipping, receptiveField, attention, mlpBackprop, normalisation, optimiserSteps, rnnSteps, gatedRnnStep, rlUpdates];
+export const families: readonly AnyFamily[] = [convOutputShape, layerParamCount, modelSummary, convMacCost, convBackprop, pooling, svmHardMargin, zscoreOutliers, activationDerivative, softmaxCrossEntropy, classificationMetrics, dropoutClipping, receptiveField, attention, mlpBackprop, normalisation, optimiserSteps, rnnSteps, gatedRnnStep, rlUpdates, lrn];
 
 export function getFamily(id: string): AnyFamily {
   const f = families.find((x) => x.id === id);
