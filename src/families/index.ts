@@ -5,6 +5,7 @@ import { attention } from './attention.js';
 import { classificationMetrics } from './classification-metrics.js';
 import { convBackprop } from './conv-backprop.js';
 import { convMacCost } from './conv-mac-cost.js';
+import { convTransposeShape } from './conv-transpose-shape.js';
 import { convOutputShape } from './conv-output-shape.js';
 import { dropoutClipping } from './dropout-clipping.js';
 import { gatedRnnStep } from './gated-rnn-step.js';
@@ -23,7 +24,7 @@ import { svmHardMargin } from './svm-hard-margin.js';
 import { zscoreOutliers } from './zscore-outliers.js';
 import type { AnyFamily } from './types.js';
 
-export const families: readonly AnyFamily[] = [convOutputShape, layerParamCount, modelSummary, convMacCost, convBackprop, pooling, svmHardMargin, zscoreOutliers, activationDerivative, softmaxCrossEntropy, classificationMetrics, dropoutClipping, receptiveField, attention, mlpBackprop, normalisation, optimiserSteps, rnnSteps, gatedRnnStep, rlUpdates, lrn];
+export const families: readonly AnyFamily[] = [convOutputShape, layerParamCount, modelSummary, convMacCost, convBackprop, pooling, svmHardMargin, zscoreOutliers, activationDerivative, softmaxCrossEntropy, classificationMetrics, dropoutClipping, receptiveField, attention, mlpBackprop, normalisation, optimiserSteps, rnnSteps, gatedRnnStep, rlUpdates, lrn, convTransposeShape];
 
 export function getFamily(id: string): AnyFamily {
   const f = families.find((x) => x.id === id);
