@@ -114,9 +114,8 @@ export interface EcfExpectation {
 const sameDims = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** ECF answers by part id, only where they differ from the right answer. */
-export function ecfExpectations(p: ModelSummaryParams, student: StudentSummary): Map<string, EcfExpectation> {
+export function ecfExpectations(p: ModelSummaryParams, student: StudentSummary, truth: readonly SummaryRow[] = summaryChain(p)): Map<string, EcfExpectation> {
   const out = new Map<string, EcfExpectation>();
-  const truth = summaryChain(p);
   const dims = p.input.length;
   for (let i = 2; i <= truth.length; i++) {
     const prev = student.shapes.get(i - 1);

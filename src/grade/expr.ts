@@ -305,6 +305,31 @@ export function evaluate(text: string): Num {
   return new Parser(tokenize(normaliseOperators(text))).parse();
 }
 
+/**
+ * The common inputs — "42", "-0.25", "3.", ".5", "7/4", "-7/4", "2.5/10" — without the tokenizer and
+ * the parser, built from the same steps the parser takes (same literal reader, same exact
+ * arithmetic), so the result is identical to evaluate(text). undefined for anything else (spaces,
+ * exponents, names, a zero denominator…): the caller then uses evaluate().
+ * At most 30 + 30 digits per literal, so the digit limit can never be hit here.
+ */
+const SIMPLE_NUMBER = /^([+-]?)(\d{1,30}(?:\.\d{0,30})?|\.\d{1,30})(?:\/(\d{1,30}(?:\.\d{0,30})?|\.\d{1,30}))?$/;
+
+export function evaluateSimple(text: string): Num | undefined {
+  if (text.length > 64) return undefined;
+  const m = SIMPLE_NUMBER.exec(text);
+  if (!m) return undefined;
+  const literal = (s: string): Num => {
+    const d = decimalLiteral(s);
+    return fromExact(rational(d.value), d.value.valueOf(), d.places);
+  };
+  let v = literal(m[2]!);
+  if (m[1] === '-') v = fromExact(neg(v.exact!), -v.approx, v.places);
+  if (m[3] === undefined) return v;
+  const d = literal(m[3]);
+  if (ratOf(d.exact!).n === 0n) return undefined;
+  return binary(v, d, '/');
+}
+
 /** Canonical text of a typed number: "0.5" for "0,5", "7/4", "2√5/5", "≈ 0.6931" for ln 2. */
 export function formatNum(n: Num): string {
   if (!n.exact) return `≈ ${Number(n.approx.toPrecision(10))}`;

@@ -21,7 +21,18 @@ export interface MistakeMatch {
 
 /** The mistakes whose wrong answer for this part equals the student's answer (same tolerance rules). */
 export function matchMistakes(mistakes: readonly MistakeJson[], partId: string, parsed: Parsed, pol: NumberPolicy): MistakeMatch[] {
-  const out: MistakeMatch[] = [];
+  return matchWrongAnswers(wrongAnswers(mistakes, partId), parsed, pol);
+}
+
+/** A mistake with its wrong answer for one part, read from exam.json once. */
+export interface WrongAnswer {
+  mistake: MistakeMatch;
+  wrong: Answer;
+}
+
+/** The mistakes that give a wrong answer for this part, in exam.json order (unreadable ones left out). */
+export function wrongAnswers(mistakes: readonly MistakeJson[], partId: string): WrongAnswer[] {
+  const out: WrongAnswer[] = [];
   for (const m of mistakes) {
     if (!Object.hasOwn(m.answers, partId)) continue;
     let wrong: Answer;
@@ -30,8 +41,15 @@ export function matchMistakes(mistakes: readonly MistakeJson[], partId: string, 
     } catch {
       continue;
     }
-    if (matches(parsed, wrong, pol)) out.push({ id: m.id, label: m.label, feedback: m.feedback });
+    out.push({ mistake: { id: m.id, label: m.label, feedback: m.feedback }, wrong });
   }
+  return out;
+}
+
+/** matchMistakes on wrong answers already read (wrongAnswers). */
+export function matchWrongAnswers(list: readonly WrongAnswer[], parsed: Parsed, pol: NumberPolicy): MistakeMatch[] {
+  const out: MistakeMatch[] = [];
+  for (const w of list) if (matches(parsed, w.wrong, pol)) out.push({ id: w.mistake.id, label: w.mistake.label, feedback: w.mistake.feedback });
   return out;
 }
 

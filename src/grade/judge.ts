@@ -5,14 +5,14 @@
  * Reads only exam.json (ExamDoc/QuestionDoc); never recomputes an answer, except the model-summary
  * recurrence used for error carried forward (ecf-model-summary.ts).
  */
-import { answerFromJson, type Answer, type PartJson } from '../core/answer.js';
+import { answerFromJson, formatAnswer, type Answer, type PartJson } from '../core/answer.js';
 import { isRational, rationalPart } from '../core/exact.js';
 import { normaliseCode } from '../exam/codes.js';
-import type { ExamDoc, QuestionDoc } from '../exam/types.js';
-import { modelSummary } from '../families/model-summary.js';
+import type { ExamDoc, QuestionDoc, VariantDoc } from '../exam/types.js';
+import { modelSummary, type ModelSummaryParams } from '../families/model-summary.js';
 import { compareParsed, type ComponentResult, type NumberPolicy } from './compare.js';
-import { ecfExpectations, type EcfExpectation, type StudentSummary } from './ecf-model-summary.js';
-import { genericHints, matchMistakes, shapeNotes, type MistakeMatch } from './feedback.js';
+import { ecfExpectations, summaryChain, type EcfExpectation, type StudentSummary, type SummaryRow } from './ecf-model-summary.js';
+import { genericHints, matchWrongAnswers, shapeNotes, wrongAnswers, type MistakeMatch, type WrongAnswer } from './feedback.js';
 import { contextForPart, formatParsed, parseAnswer, type ParseContext, type ParseResult, type Parsed } from './parse.js';
 
 export interface GradeOptions {
@@ -85,6 +85,21 @@ function typed(answers: Readonly<Record<string, unknown>>, id: string): unknown 
   return Object.hasOwn(answers, id) ? answers[id] : undefined;
 }
 
+/** f(), computed on first use; a throw is not remembered (the next call throws again). */
+function lazy<T>(f: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = f();
+      done = true;
+    }
+    return value;
+  };
+}
+
+// ---------- plans: everything about a question that does not depend on the answers ----------
+
 interface Read {
   result: ParseResult;
   /** The text and context it was read with (for a second, size-free reading). */
@@ -92,15 +107,127 @@ interface Read {
   ctx?: ParseContext;
 }
 
-function readPart(q: QuestionDoc, part: PartJson, raw: unknown, opts: GradeOptions): Read {
+/** A typed text read and graded ahead of time (without error carried forward). Frozen. */
+interface Seeded {
+  read: Read;
+  grade: PartGrade;
+  /** The reading is a value (not blank, not an error) and the grade is not full credit: ECF could change it. */
+  ecfRelevant: boolean;
+}
+
+function seeded(read: Read, grade: PartGrade): Seeded {
+  const r = read.result;
+  // Always the same three properties in the same order: one object shape for every entry.
+  return { read: deepFreeze(read), grade: deepFreeze(grade), ecfRelevant: r.ok && !r.blank && grade.credit !== 1 };
+}
+
+interface PartPlan {
+  part: PartJson & { points: number };
+  pol: NumberPolicy;
+  ctx: ParseContext;
+  /** The key's answer, read from exam.json on first use (a malformed one throws then, as always). */
+  expected: () => Answer;
+  /** The mistakes' wrong answers for this part, read on first use. */
+  wrongs: () => WrongAnswer[];
+  /** Seeded texts (the key's own forms, the mistakes' answers): text → reading and grade. */
+  seeded?: Map<string, Seeded>;
+  /** The seeded blank. */
+  blank?: Seeded;
+}
+
+interface QuestionPlan {
+  q: QuestionDoc;
+  opts: GradeOptions;
+  parts: PartPlan[];
+  /** For part i, the index of the reading it is graded on: the last part with the same id. */
+  readIndex: number[];
+  /** No two parts share an id (readIndex[i] = i). */
+  uniqueIds: boolean;
+  /** model-summary questions: the stack and its right table, for error carried forward. */
+  summary: () => { params: ModelSummaryParams; truth: SummaryRow[] } | undefined;
+}
+
+function planQuestion(q: QuestionDoc, opts: GradeOptions): QuestionPlan {
+  const percent = opts.percent ?? defaultPercent;
+  return {
+    q,
+    opts,
+    parts: q.parts.map((part) => ({
+      part,
+      pol: policyFor(part, opts.decimals),
+      ctx: contextForPart(part, {
+        ...(q.format === 'choice' && q.options ? { optionTexts: q.options } : {}),
+        percent: percent(q, part),
+      }),
+      expected: lazy(() => expectedOf(q, part)),
+      wrongs: lazy(() => wrongAnswers(q.mistakes, part.id)),
+    })),
+    readIndex: q.parts.map((p) => q.parts.map((x) => x.id).lastIndexOf(p.id)),
+    uniqueIds: new Set(q.parts.map((p) => p.id)).size === q.parts.length,
+    summary: lazy(() => {
+      if (q.source.kind !== 'family' || q.source.family !== 'model-summary') return undefined;
+      const params = modelSummary.params.safeParse(q.source.params);
+      return params.success ? { params: params.data, truth: summaryChain(params.data) } : undefined;
+    }),
+  };
+}
+
+/** Freezes plain objects and arrays (not class instances such as Fractions), all the way down. */
+function deepFreeze<T>(v: T): T {
+  if (v === null || typeof v !== 'object' || Object.isFrozen(v)) return v;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  if (proto !== Object.prototype && proto !== Array.prototype && proto !== null) return v;
+  Object.freeze(v);
+  for (const x of Object.values(v)) deepFreeze(x);
+  return v;
+}
+
+/** At most this many seeded texts per part. */
+const MAX_SEEDS = 16;
+
+/**
+ * Reads and grades, once, the texts students are most likely to type for a part: the key's own
+ * text and both sides of its "exact ≈ decimal", and every mistake's wrong answer as the key prints
+ * it. Grading one of those later is a lookup — the very same result, computed by the same code.
+ */
+function seedPart(pp: PartPlan): void {
+  const texts = new Set<string>();
+  const add = (t: string) => {
+    if (texts.size < MAX_SEEDS && t.trim() !== '') texts.add(t);
+  };
+  add(pp.part.text);
+  const i = pp.part.text.indexOf(' ≈ ');
+  if (i >= 0) {
+    add(pp.part.text.slice(0, i).trim());
+    add(pp.part.text.slice(i + 3).trim());
+  }
+  try {
+    add(formatAnswer(pp.expected()));
+    for (const w of pp.wrongs()) add(formatAnswer(w.wrong));
+  } catch {
+    return; // a malformed key: graded (and failing) as it always was
+  }
+  if (pp.part.answer.kind === 'choice') for (const o of pp.part.answer.options) add(o);
+  const table = new Map<string, Seeded>();
+  for (const text of texts) {
+    try {
+      const read = readPart(pp, text);
+      table.set(text, Object.freeze(seeded(read, gradePart(pp, read, undefined))));
+    } catch {
+      /* not seeded: graded on demand */
+    }
+  }
+  pp.seeded = table;
+  pp.blank = Object.freeze(seeded(BLANK, gradePart(pp, BLANK, undefined)));
+}
+
+const BLANK: Read = deepFreeze({ result: { ok: true, blank: true } });
+
+function readPart(pp: PartPlan, raw: unknown): Read {
   if (raw === undefined || raw === null) return { result: { ok: true, blank: true } };
   const text = typeof raw === 'number' && Number.isFinite(raw) ? String(raw) : raw;
   if (typeof text !== 'string') return { result: { ok: false, error: 'the answer must be text' } };
-  const ctx = contextForPart(part, {
-    ...(q.format === 'choice' && q.options ? { optionTexts: q.options } : {}),
-    percent: (opts.percent ?? defaultPercent)(q, part),
-  });
-  return { result: parseAnswer(text, part.answer.kind, ctx), text, ctx };
+  return { result: parseAnswer(text, pp.part.answer.kind, pp.ctx), text, ctx: pp.ctx };
 }
 
 /**
@@ -108,12 +235,12 @@ function readPart(q: QuestionDoc, part: PartJson, raw: unknown, opts: GradeOptio
  * the wrong answer of a known mistake (a mistake may well produce another size): then it is graded
  * as that wrong answer, so the feedback can name the mistake.
  */
-function sizeFreeMistake(q: QuestionDoc, part: PartJson, read: Read, pol: NumberPolicy): { parsed: Parsed; mistakes: MistakeMatch[] } | undefined {
+function sizeFreeMistake(pp: PartPlan, read: Read): { parsed: Parsed; mistakes: MistakeMatch[] } | undefined {
   if (read.result.ok || read.text === undefined || !read.ctx) return undefined;
   const { rank: _rank, batch: _batch, length: _length, rows: _rows, cols: _cols, ...rest } = read.ctx;
-  const again = parseAnswer(read.text, part.answer.kind, rest);
+  const again = parseAnswer(read.text, pp.part.answer.kind, rest);
   if (!again.ok || again.blank) return undefined;
-  const mistakes = matchMistakes(q.mistakes, part.id, again.value, pol);
+  const mistakes = matchWrongAnswers(pp.wrongs(), again.value, pp.pol);
   return mistakes.length > 0 ? { parsed: again.value, mistakes } : undefined;
 }
 
@@ -127,15 +254,18 @@ function integerOf(p: Parsed): number | undefined {
   return r.d === 1n && r.n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(r.s * r.n) : undefined;
 }
 
-function modelSummaryEcf(q: QuestionDoc, reads: Map<string, Read>): Map<string, EcfExpectation> {
-  if (q.source.kind !== 'family' || q.source.family !== 'model-summary') return new Map();
-  const params = modelSummary.params.safeParse(q.source.params);
-  if (!params.success) return new Map();
+const NO_ECF: ReadonlyMap<string, EcfExpectation> = new Map();
+
+/** reads[i] belongs to plan.parts[i]. */
+function modelSummaryEcf(plan: QuestionPlan, reads: readonly Read[]): ReadonlyMap<string, EcfExpectation> {
+  const summary = plan.summary();
+  if (!summary) return NO_ECF;
   const shapes = new Map<number, number[]>();
   const counts = new Map<number, number>();
   const student: StudentSummary & { total?: number; nonTrainable?: number } = { shapes, params: counts };
-  for (const part of q.parts) {
-    const r = reads.get(part.id)?.result;
+  for (let i = 0; i < plan.q.parts.length; i++) {
+    const part = plan.q.parts[i]!;
+    const r = reads[plan.readIndex[i]!]?.result;
     if (!r?.ok || r.blank) continue;
     const m = ROW.exec(part.id);
     if (m && m[2] === 'shape' && r.value.kind === 'shape' && part.answer.kind === 'shape') {
@@ -151,18 +281,19 @@ function modelSummaryEcf(q: QuestionDoc, reads: Map<string, Read>): Map<string, 
       if (n !== undefined) student[part.id] = n;
     }
   }
-  return ecfExpectations(params.data, student);
+  return ecfExpectations(summary.params, student, summary.truth);
 }
 
 // ---------- grading ----------
 
-function gradePart(q: QuestionDoc, part: PartJson & { points: number }, r: Read, ecf: EcfExpectation | undefined, opts: GradeOptions): PartGrade {
+function gradePart(pp: PartPlan, r: Read, ecf: EcfExpectation | undefined): PartGrade {
+  const part = pp.part;
   const base = { id: part.id, label: part.label, max: part.points, feedback: [] as string[], mistakes: [] as MistakeMatch[], notes: [] as string[] };
   const read = r.result;
-  const pol = policyFor(part, opts.decimals);
+  const pol = pp.pol;
   if (read.ok && read.blank) return { ...base, points: 0, credit: 0, correct: false, blank: true };
   if (!read.ok) {
-    const known = sizeFreeMistake(q, part, r, pol);
+    const known = sizeFreeMistake(pp, r);
     if (!known) return { ...base, points: 0, credit: 0, correct: false, blank: false, error: read.error };
     return {
       ...base,
@@ -175,7 +306,7 @@ function gradePart(q: QuestionDoc, part: PartJson & { points: number }, r: Read,
       feedback: [...known.mistakes.map((m) => `Looks like: ${m.label}. ${m.feedback}`), `(${read.error})`],
     };
   }
-  const expected = expectedOf(q, part);
+  const expected = pp.expected();
   const parsed = read.value;
   let cmp = compareParsed(parsed, expected, pol);
   let carried: { from: string[] } | undefined;
@@ -200,34 +331,70 @@ function gradePart(q: QuestionDoc, part: PartJson & { points: number }, r: Read,
   };
   if (carried) grade.feedback.push(`Judged against your own answer${carried.from.length > 1 ? 's' : ''} to ${carried.from.join(', ')} (error carried forward).`);
   if (credit < 1) {
-    grade.mistakes = matchMistakes(q.mistakes, part.id, parsed, pol);
+    grade.mistakes = matchWrongAnswers(pp.wrongs(), parsed, pol);
     grade.feedback.push(...grade.mistakes.map((m) => `Looks like: ${m.label}. ${m.feedback}`));
     if (grade.mistakes.length === 0) grade.feedback.push(...genericHints(parsed, expected, pol, compareParsed(parsed, expected, pol)));
   }
   return grade;
 }
 
-/** Grades one question. `answers` maps part id → typed text (missing = blank). */
-export function gradeQuestion(q: QuestionDoc, answers: Readonly<Record<string, unknown>>, opts: GradeOptions = {}): QuestionGrade {
-  const reads = new Map<string, Read>();
-  for (const part of q.parts) reads.set(part.id, readPart(q, part, typed(answers, part.id), opts));
-  const ecf = opts.ecf === false ? new Map<string, EcfExpectation>() : modelSummaryEcf(q, reads);
-  const parts = q.parts.map((part) => gradePart(q, part, reads.get(part.id)!, ecf.get(part.id), opts));
+function gradePlanned(plan: QuestionPlan, answers: Readonly<Record<string, unknown>>): QuestionGrade {
+  const n = plan.parts.length;
+  const reads: Read[] = new Array<Read>(n);
+  const hits: (Seeded | undefined)[] = new Array<Seeded | undefined>(n);
+  // Error carried forward only ever changes a part that was read and is not fully right.
+  let needEcf = false;
+  for (let i = 0; i < n; i++) {
+    const pp = plan.parts[i]!;
+    const raw = typed(answers, pp.part.id);
+    const hit = raw === undefined || raw === null ? pp.blank : typeof raw === 'string' ? pp.seeded?.get(raw) : undefined;
+    hits[i] = hit;
+    if (hit) {
+      reads[i] = hit.read;
+      if (hit.ecfRelevant) needEcf = true;
+    } else {
+      const read = readPart(pp, raw);
+      reads[i] = read;
+      if (read.result.ok && !read.result.blank) needEcf = true;
+    }
+  }
+  const ecf = needEcf && plan.opts.ecf !== false ? modelSummaryEcf(plan, reads) : NO_ECF;
+  const parts = new Array<PartGrade>(n);
+  for (let i = 0; i < n; i++) {
+    const pp = plan.parts[i]!;
+    // Parts sharing an id (never in generated exams) all see the last one's reading, as always.
+    const read = plan.uniqueIds ? reads[i]! : reads[plan.readIndex[i]!]!;
+    const carried = ecf === NO_ECF ? undefined : ecf.get(pp.part.id);
+    const hit = hits[i];
+    // A seeded grade is what gradePart gives without ECF — and ECF never changes a full-credit part.
+    parts[i] = hit && hit.read === read && (!carried || !hit.ecfRelevant) ? hit.grade : gradePart(pp, read, carried);
+  }
   const mistakes = new Map<string, MistakeMatch & { parts: string[] }>();
-  for (const p of parts)
+  let points = 0;
+  let max = 0;
+  for (const p of parts) {
+    points += p.points;
+    max += p.max;
     for (const m of p.mistakes) {
       const seen = mistakes.get(m.id);
       if (seen) seen.parts.push(p.id);
       else mistakes.set(m.id, { ...m, parts: [p.id] });
     }
+  }
+  const q = plan.q;
   return {
     number: q.number,
     key: q.key,
-    points: round6(parts.reduce((a, p) => a + p.points, 0)),
-    max: round6(parts.reduce((a, p) => a + p.max, 0)),
+    points: round6(points),
+    max: round6(max),
     parts,
     mistakes: [...mistakes.values()],
   };
+}
+
+/** Grades one question. `answers` maps part id → typed text (missing = blank). */
+export function gradeQuestion(q: QuestionDoc, answers: Readonly<Record<string, unknown>>, opts: GradeOptions = {}): QuestionGrade {
+  return gradePlanned(planQuestion(q, opts), answers);
 }
 
 // ---------- submissions ----------
@@ -255,62 +422,143 @@ const MAX_KEY_LENGTH = 200;
 
 const KEY = /^\s*(?:q(?:uestion)?\s*)?(\d{1,4})\s*[.:/]\s*(\S(?:.*\S)?)\s*$/i;
 
+type Resolved = { number: number; q: QuestionDoc; part: PartJson & { points: number } } | { error: SubmissionError };
+
+/** Which part an answer key names ("3.L2.shape", "Q3.L2.shape", "3:l2.SHAPE"), or why none. */
+function resolveKey(variant: VariantDoc, rawKey: string): Resolved {
+  const key = rawKey.length > MAX_KEY_LENGTH ? `${rawKey.slice(0, MAX_KEY_LENGTH)}…` : rawKey;
+  const m = rawKey.length > MAX_KEY_LENGTH ? null : KEY.exec(rawKey);
+  if (!m) return { error: { kind: 'bad-key', key, message: `"${key}" is not an answer key like "3.L2.shape" (question number, a dot, the part id)` } };
+  const number = Number(m[1]);
+  const q = variant.questions.find((x) => x.number === number);
+  if (!q) return { error: { kind: 'unknown-question', key, message: `there is no question ${number} (questions 1–${variant.questions.length})` } };
+  const part = q.parts.find((p) => p.id === m[2]) ?? q.parts.find((p) => p.id.toLowerCase() === m[2]!.toLowerCase());
+  if (!part) return { error: { kind: 'unknown-part', key, message: `question ${number} has no part "${m[2]!.slice(0, 40)}" (its parts: ${q.parts.map((p) => p.id).join(', ')})` } };
+  return { number, q, part };
+}
+
+interface VariantPlan {
+  variant: VariantDoc;
+  questions: QuestionPlan[];
+  /** The canonical keys ("3.L2.shape") resolved ahead of time (precomputed graders only). */
+  keys?: Map<string, Resolved>;
+}
+
+export interface GraderOptions {
+  /**
+   * Work done once per variant instead of once per submission: the canonical answer keys are
+   * resolved, and the key's own answer texts and every mistake's wrong answer are read and graded
+   * (frozen results, shared by every submission that types them). For a long-lived grader (the
+   * service); a one-off grading needs none of it.
+   */
+  precompute?: boolean;
+}
+
+/**
+ * Grades submissions of one exam. Everything that does not depend on the answers (expected values,
+ * policies, reading contexts, mistakes' wrong answers, and with `precompute` the likely texts) is
+ * worked out once per variant; results are the same as gradeSubmission's.
+ * The exam document must not be changed while the grader is in use.
+ */
+export class ExamGrader {
+  private readonly codes = new Map<string, VariantDoc>();
+  private readonly plans = new Map<VariantDoc, VariantPlan>();
+  private readonly qopts: GradeOptions;
+  private readonly precompute: boolean;
+
+  constructor(
+    readonly exam: ExamDoc,
+    opts: GradeOptions = {},
+    o: GraderOptions = {},
+  ) {
+    for (const v of exam.variants) {
+      const c = normaliseCode(v.code);
+      if (!this.codes.has(c)) this.codes.set(c, v);
+    }
+    this.qopts = { decimals: exam.exam.decimals, ...opts };
+    this.precompute = o.precompute ?? false;
+  }
+
+  /** Plans every variant now (a server does this at start-up, not on the first submissions). */
+  warm(): this {
+    for (const v of this.codes.values()) this.plan(v);
+    return this;
+  }
+
+  private plan(variant: VariantDoc): VariantPlan {
+    let vp = this.plans.get(variant);
+    if (vp) return vp;
+    vp = { variant, questions: variant.questions.map((q) => planQuestion(q, this.qopts)) };
+    if (this.precompute) {
+      vp.keys = new Map();
+      for (const q of variant.questions)
+        for (const p of q.parts) {
+          const key = `${q.number}.${p.id}`;
+          const r = resolveKey(variant, key);
+          // Only keys that the general reading resolves to this very part (it always does, unless
+          // two questions share a number or two parts share an id).
+          if (!('error' in r) && r.q === q && r.part === p && !vp.keys.has(key)) vp.keys.set(key, r);
+        }
+      for (const qp of vp.questions) for (const pp of qp.parts) seedPart(pp);
+    }
+    this.plans.set(variant, vp);
+    return vp;
+  }
+
+  /** Grades one paper: the variant's code and answers keyed "<question number>.<part id>" ("3.L2.shape"). */
+  grade(variantCode: string, answers: Readonly<Record<string, unknown>>): SubmissionGrade {
+    const exam = this.exam;
+    const code = typeof variantCode === 'string' ? normaliseCode(variantCode.slice(0, 64)) : '';
+    const errors: SubmissionError[] = [];
+    let dropped = 0;
+    const fail = (e: SubmissionError) => {
+      if (errors.length < MAX_ERRORS) errors.push(e);
+      else dropped++;
+    };
+    const variant = this.codes.get(code);
+    if (!variant) {
+      return { code, total: 0, max: round6(exam.totalPoints), questions: [], errors: [{ kind: 'unknown-variant', message: `unknown variant code "${String(variantCode).trim().slice(0, 20)}": check the code printed on the paper` }] };
+    }
+    const vp = this.plan(variant);
+    const byQuestion = new Map<number, Record<string, unknown>>();
+    if (answers === null || typeof answers !== 'object' || Array.isArray(answers)) {
+      fail({ kind: 'bad-answers', message: 'answers must be an object mapping "<question>.<part>" to text' });
+    } else {
+      for (const [rawKey, value] of Object.entries(answers)) {
+        const r = vp.keys?.get(rawKey) ?? resolveKey(variant, rawKey);
+        if ('error' in r) {
+          fail(r.error);
+          continue;
+        }
+        const { number, part } = r;
+        const key = rawKey.length > MAX_KEY_LENGTH ? `${rawKey.slice(0, MAX_KEY_LENGTH)}…` : rawKey;
+        if (value !== null && value !== undefined && typeof value !== 'string' && typeof value !== 'number') {
+          fail({ kind: 'bad-value', key, message: `the answer to ${number}.${part.id} must be text` });
+          continue;
+        }
+        let mine = byQuestion.get(number);
+        if (!mine) byQuestion.set(number, (mine = Object.create(null) as Record<string, unknown>));
+        if (Object.hasOwn(mine, part.id)) {
+          fail({ kind: 'duplicate', key, message: `${number}.${part.id} is answered twice; the first answer is graded` });
+          continue;
+        }
+        mine[part.id] = value;
+      }
+    }
+    if (dropped > 0) errors.push({ kind: 'bad-key', message: `… and ${dropped} more problems with the answer keys` });
+    const questions = vp.questions.map((qp) => gradePlanned(qp, byQuestion.get(qp.q.number) ?? {}));
+    return {
+      code,
+      variant: variant.number,
+      total: round6(questions.reduce((a, q) => a + q.points, 0)),
+      max: round6(questions.reduce((a, q) => a + q.max, 0)),
+      questions,
+      errors,
+    };
+  }
+}
+
 /** Grades one paper: the variant's code and answers keyed "<question number>.<part id>" ("3.L2.shape"). */
 export function gradeSubmission(exam: ExamDoc, variantCode: string, answers: Readonly<Record<string, unknown>>, opts: GradeOptions = {}): SubmissionGrade {
-  const code = typeof variantCode === 'string' ? normaliseCode(variantCode.slice(0, 64)) : '';
-  const errors: SubmissionError[] = [];
-  let dropped = 0;
-  const fail = (e: SubmissionError) => {
-    if (errors.length < MAX_ERRORS) errors.push(e);
-    else dropped++;
-  };
-  const variant = exam.variants.find((v) => normaliseCode(v.code) === code);
-  if (!variant) {
-    return { code, total: 0, max: round6(exam.totalPoints), questions: [], errors: [{ kind: 'unknown-variant', message: `unknown variant code "${String(variantCode).trim().slice(0, 20)}": check the code printed on the paper` }] };
-  }
-  const byQuestion = new Map<number, Record<string, unknown>>();
-  if (answers === null || typeof answers !== 'object' || Array.isArray(answers)) {
-    fail({ kind: 'bad-answers', message: 'answers must be an object mapping "<question>.<part>" to text' });
-  } else {
-    for (const [rawKey, value] of Object.entries(answers)) {
-      const key = rawKey.length > MAX_KEY_LENGTH ? `${rawKey.slice(0, MAX_KEY_LENGTH)}…` : rawKey;
-      const m = rawKey.length > MAX_KEY_LENGTH ? null : KEY.exec(rawKey);
-      if (!m) {
-        fail({ kind: 'bad-key', key, message: `"${key}" is not an answer key like "3.L2.shape" (question number, a dot, the part id)` });
-        continue;
-      }
-      const number = Number(m[1]);
-      const q = variant.questions.find((x) => x.number === number);
-      if (!q) {
-        fail({ kind: 'unknown-question', key, message: `there is no question ${number} (questions 1–${variant.questions.length})` });
-        continue;
-      }
-      const part = q.parts.find((p) => p.id === m[2]) ?? q.parts.find((p) => p.id.toLowerCase() === m[2]!.toLowerCase());
-      if (!part) {
-        fail({ kind: 'unknown-part', key, message: `question ${number} has no part "${m[2]!.slice(0, 40)}" (its parts: ${q.parts.map((p) => p.id).join(', ')})` });
-        continue;
-      }
-      if (value !== null && value !== undefined && typeof value !== 'string' && typeof value !== 'number') {
-        fail({ kind: 'bad-value', key, message: `the answer to ${number}.${part.id} must be text` });
-        continue;
-      }
-      let mine = byQuestion.get(number);
-      if (!mine) byQuestion.set(number, (mine = Object.create(null) as Record<string, unknown>));
-      if (Object.hasOwn(mine, part.id)) {
-        fail({ kind: 'duplicate', key, message: `${number}.${part.id} is answered twice; the first answer is graded` });
-        continue;
-      }
-      mine[part.id] = value;
-    }
-  }
-  if (dropped > 0) errors.push({ kind: 'bad-key', message: `… and ${dropped} more problems with the answer keys` });
-  const questions = variant.questions.map((q) => gradeQuestion(q, byQuestion.get(q.number) ?? {}, { decimals: exam.exam.decimals, ...opts }));
-  return {
-    code,
-    variant: variant.number,
-    total: round6(questions.reduce((a, q) => a + q.points, 0)),
-    max: round6(questions.reduce((a, q) => a + q.max, 0)),
-    questions,
-    errors,
-  };
+  return new ExamGrader(exam, opts).grade(variantCode, answers);
 }

@@ -21,7 +21,7 @@
 import { realEquals } from '../core/exact.js';
 import type { AnswerJson, PartJson } from '../core/answer.js';
 import { GradeInputError, mul, rational } from './arith.js';
-import { decimalLiteral, evaluate, formatNum, type Num } from './expr.js';
+import { decimalLiteral, evaluate, evaluateSimple, formatNum, type Num } from './expr.js';
 
 export type { Num };
 
@@ -76,8 +76,21 @@ export type ParseResult =
 
 const SUPERSCRIPTS: Record<string, string> = { '⁰': '0', '¹': '1', '²': '2', '³': '3', '⁴': '4', '⁵': '5', '⁶': '6', '⁷': '7', '⁸': '8', '⁹': '9', '⁻': '-', '⁺': '+' };
 
+/**
+ * Whether the fast paths below are used (they give the same results as the general code; tests
+ * switch them off to compare the two). Not for production use.
+ */
+let fastPaths = true;
+export function setParseFastPaths(enabled: boolean): void {
+  fastPaths = enabled;
+}
+
+/** Printable ASCII without "~" (which becomes ≈): only runs of spaces and the ends change. */
+const PLAIN_ASCII = /^[\x20-\x7d]*$/;
+
 /** Unicode → the ASCII-ish forms the readers below expect (keeps √, ×, π, ≈, ∅). */
 export function normaliseText(raw: string): string {
+  if (fastPaths && PLAIN_ASCII.test(raw)) return (raw.includes('  ') ? raw.replace(/ {2,}/g, ' ') : raw).trim();
   return raw
     .replace(/[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+/g, (m) => `^(${[...m].map((c) => SUPERSCRIPTS[c]).join('')})`)
     .normalize('NFKC')
@@ -239,7 +252,7 @@ function stripCall(s: string): string {
 function parseNumber(text: string): Num {
   const t = text.trim();
   if (t === '') throw new GradeInputError('an entry is empty');
-  return evaluate(t);
+  return (fastPaths ? evaluateSimple(t) : undefined) ?? evaluate(t);
 }
 
 const UNIT_WORDS = /\s*(?:params?|parameters?|weights?|macs?|mults?|multiplications?|flops?|units?)\.?$/i;
@@ -545,6 +558,12 @@ export function parseAnswer(text: string, kind: AnswerKind, ctx: ParseContext = 
   try {
     if (typeof text !== 'string') return { ok: false, error: 'the answer must be text' };
     if (text.length > MAX_INPUT_LENGTH) return { ok: false, error: `this answer is too long (${text.length} characters; at most ${MAX_INPUT_LENGTH})` };
+    if (fastPaths && kind === 'scalar') {
+      // "42", "-0.25", "7/4": nothing to normalise, no separators, units or percent sign, one side,
+      // so the general path below would read exactly this number, with no notes.
+      const v = evaluateSimple(text);
+      if (v) return { ok: true, blank: false, value: { kind, value: v }, notes: [] };
+    }
     const t = normaliseText(text);
     if (t === '') return { ok: true, blank: true };
     if (kind !== 'choice' && kind !== 'labels') checkBalanced(t);
