@@ -464,6 +464,103 @@ describe('attempt numbering under concurrency', () => {
   });
 });
 
+describe('group commit', () => {
+  test('submissions queued together are one transaction, in arrival order, and settle only after it', async () => {
+    await withStorage(async (s, file) => {
+      await registerExam(s);
+      const before = s.commitStats.commits;
+      let settled = 0;
+      const ps = range(30).map((i) => s.addSubmission(sub({ student: `st${i % 3}`, answers: { i } })).finally(() => settled++));
+      // Nothing is acknowledged before the commit, and nothing is in the file yet.
+      await Promise.resolve();
+      assert.equal(settled, 0);
+      assert.equal(rawRows<{ n: number }>(file, 'SELECT COUNT(*) AS n FROM submissions')[0]!.n, 0);
+      const added = await Promise.all(ps);
+      assert.equal(s.commitStats.commits - before, 1);
+      assert.deepEqual(
+        added.map((a) => a.id),
+        range(30),
+      );
+      assert.deepEqual(
+        added.map((a) => a.attempt),
+        range(30).map((i) => Math.floor((i - 1) / 3) + 1),
+      );
+      const rows = rawRows<{ id: number; answers_json: string }>(file, 'SELECT id, answers_json FROM submissions ORDER BY id');
+      assert.deepEqual(
+        rows.map((r) => (JSON.parse(r.answers_json) as { i: number }).i),
+        range(30),
+      );
+    });
+  });
+
+  test('one refused item does not affect the others of its batch', async () => {
+    await withStorage(async (s) => {
+      await registerExam(s);
+      const before = s.commitStats.commits;
+      const settled = await Promise.allSettled([
+        s.addSubmission(sub({ student: 'a', maxAttempts: 1 })),
+        s.addSubmission(sub({ student: 'a', maxAttempts: 1 })),
+        s.addSubmission(sub({ exam: 'not-registered' })),
+        s.addSubmission(sub({ student: 'b' })),
+        s.addSubmission(sub({ student: 'a', maxAttempts: 2 })),
+      ]);
+      assert.deepEqual(
+        settled.map((r) => (r.status === 'fulfilled' ? r.value.attempt : (r.reason as StorageError).code)),
+        [1, 'ATTEMPTS_EXHAUSTED', 'UNKNOWN_EXAM', 1, 2],
+      );
+      assert.equal(s.commitStats.commits - before, 1);
+      assert.equal((await s.listSubmissions('cnn-midterm')).length, 3);
+    });
+  });
+
+  test('a failed transaction rejects every item of the batch and writes none of them', async () => {
+    const file = tmpDb();
+    await withStorage(async (s) => registerExam(s), {}, file);
+    const s = SqliteStorage.open(file, { busyTimeoutMs: 50 });
+    const blocker = new Database(file);
+    blocker.prepare('BEGIN IMMEDIATE').run();
+    try {
+      const settled = await Promise.allSettled(range(5).map((i) => s.addSubmission(sub({ student: `b${i}` }))));
+      assert.ok(settled.every((r) => r.status === 'rejected' && r.reason instanceof StorageError && r.reason.code === 'BUSY'));
+    } finally {
+      blocker.prepare('ROLLBACK').run();
+      blocker.close();
+    }
+    assert.equal((await s.listSubmissions('cnn-midterm')).length, 0);
+    await s.close();
+  });
+
+  test('reads, regrades and close() first commit what is queued', async () => {
+    const file = tmpDb();
+    const s = SqliteStorage.open(file);
+    await registerExam(s);
+    const first = s.addSubmission(sub());
+    // Not awaited: the count still sees it, as it did when every call committed at once.
+    assert.equal(await s.countAttempts('cnn-midterm', 's001'), 1);
+    assert.equal((await first).attempt, 1);
+    const queued = [s.addSubmission(sub()), s.addSubmission(sub())];
+    await s.close();
+    assert.deepEqual(
+      (await Promise.all(queued)).map((a) => a.attempt),
+      [2, 3],
+    );
+    assert.equal(rawRows<{ n: number }>(file, 'SELECT COUNT(*) AS n FROM submissions')[0]!.n, 3);
+    await rejects(s.addSubmission(sub()), 'CLOSED');
+  });
+
+  test('validation refuses bad submissions before queueing, with the same errors', async () => {
+    await withStorage(async (s) => {
+      await registerExam(s);
+      const good = s.addSubmission(sub({ student: 'ok' }));
+      await rejects(s.addSubmission(sub({ student: ' padded' })), 'INVALID_INPUT', /submission\.student: must not start or end with whitespace/);
+      await rejects(s.addSubmission(sub({ result: { total: Number.NaN, max: 1 } })), 'INVALID_INPUT', /submission\.result\.total/);
+      await rejects(s.addSubmission(sub({ answers: { a: '\uD800' } })), 'INVALID_INPUT', /answers\.a contains a lone surrogate/);
+      await rejects(s.addSubmission(sub({ result: { total: 1, max: 1, detail: { deep: [{ x: 1n }] } } })), 'INVALID_INPUT', /result\.detail\.deep\[0\]\.x is a bigint/);
+      assert.equal((await good).attempt, 1);
+    });
+  });
+});
+
 describe('durability', () => {
   test('an acknowledged submission survives SIGKILL right after the ACK', { timeout: 60_000 }, async () => {
     const file = tmpDb();
@@ -497,6 +594,47 @@ describe('durability', () => {
       assert.equal(rows.length, 1);
       assert.deepEqual(rows[0]!.answers, { marker });
       assert.deepEqual(rows[0]!.result, { total: 1, max: 1 });
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('group commit: every acknowledged submission survives SIGKILL in the middle of a stream of batches', { timeout: 60_000 }, async () => {
+    const file = tmpDb();
+    await withStorage(async (s) => void (await s.upsertExam({ id: 'durable', title: 'Durable', mode: 'exam', sha256: SHA_A })), {}, file);
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture('storage-ack-batch.ts'), file], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    const acks = await new Promise<{ id: number; student: string; attempt: number }[]>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const lines = out.split('\n').filter((l) => l.startsWith('ACK '));
+        if (lines.length >= 130) {
+          child.kill('SIGKILL'); // mid-stream: later waves are queued or being committed
+          resolve(lines.map((l) => l.split(' ')).map(([, id, student, attempt]) => ({ id: Number(id), student: student!, attempt: Number(attempt) })));
+        }
+      });
+      child.on('exit', (code, signal) => reject(new Error(`child ended (${code ?? signal}) early: ${stderr}`)));
+    }).finally(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+    assert.equal(await exited, 'SIGKILL');
+    const s = await openStorage(file);
+    try {
+      const rows = await s.listSubmissions('durable');
+      const stored = new Map(rows.map((r) => [r.id, r]));
+      for (const a of acks) {
+        const r = stored.get(a.id);
+        assert.ok(r, `acknowledged submission ${a.id} was lost`);
+        assert.deepEqual([r.student, r.attempt], [a.student, a.attempt]);
+      }
+      // Attempts stay gap-free per student, whatever the kill interrupted.
+      for (const st of ['s0', 's1', 's2', 's3', 's4']) {
+        const attempts = rows.filter((r) => r.student === st).map((r) => r.attempt);
+        assert.deepEqual(attempts, range(attempts.length));
+      }
     } finally {
       await s.close();
     }

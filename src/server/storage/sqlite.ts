@@ -7,6 +7,14 @@
  * - busy_timeout: a second writer waits for the lock instead of failing at once;
  * - foreign_keys: a submission cannot reference an unregistered exam.
  * better-sqlite3 is synchronous; the async methods just wrap it (a PostgreSQL adapter will not be).
+ *
+ * Group commit: addSubmission does not commit on its own. Submissions that arrive while the event
+ * loop is busy (everything queued before the next "check" phase) are written in ONE transaction,
+ * in arrival order, with one fsync; each promise settles only after that COMMIT returned, so an
+ * acknowledged submission is always durable. Items are independent: one refused (attempts used
+ * up, unknown exam, a constraint) does not affect the others; an error of the transaction itself
+ * (BUSY, I/O, a failed COMMIT) rejects every item of the batch, and nothing of it was written.
+ * Every other call first commits what is queued, so reads and regrades see submissions in order.
  */
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
@@ -20,6 +28,7 @@ import {
   examInputSchema,
   newSubmissionSchema,
   policySchema,
+  quickNewSubmission,
   reasonSchema,
   scoreUpdatesSchema,
   studentSchema,
@@ -272,6 +281,16 @@ function configure(db: Database.Database, file: string, memory: boolean, busyTim
 
 // ---------------------------------------------------------------------------------------------
 
+/** A queued addSubmission. */
+interface PendingSubmission {
+  values: SubmissionValues;
+  resolve: (a: AddedSubmission) => void;
+  reject: (e: unknown) => void;
+}
+
+/** Most submissions committed in one transaction (the rest wait for the next one). */
+const MAX_BATCH = 512;
+
 export class SqliteStorage implements Storage {
   readonly description: string;
   readonly schemaVersion: number;
@@ -280,6 +299,10 @@ export class SqliteStorage implements Storage {
   private readonly maxJsonBytes: number;
   private readonly stmts: ReturnType<typeof prepare>;
   private readonly tx: ReturnType<typeof transactions>;
+  private queue: PendingSubmission[] = [];
+  private flushScheduled = false;
+  /** Transactions committed by addSubmission batches, and submissions in them (tests, logs). */
+  readonly commitStats = { commits: 0, submissions: 0 };
 
   /**
    * Opens (creating if needed) and migrates. ":memory:" gives a private in-memory database
@@ -325,9 +348,10 @@ export class SqliteStorage implements Storage {
     return d.toISOString();
   }
 
-  /** Runs fn against the open database; every failure leaves as a StorageError. */
+  /** Runs fn against the open database (after committing queued submissions); every failure leaves as a StorageError. */
   private use<T>(context: string, fn: () => T): T {
     if (!this.db) throw new StorageError('CLOSED', `${context}: storage is closed`);
+    if (this.queue.length > 0) this.flush();
     try {
       return fn();
     } catch (e) {
@@ -353,24 +377,70 @@ export class SqliteStorage implements Storage {
   }
 
   async addSubmission(s: NewSubmission): Promise<AddedSubmission> {
-    const v = validate(newSubmissionSchema, s, 'submission');
+    const v = quickNewSubmission(s) ?? validate(newSubmissionSchema, s, 'submission');
     // Serialise before the transaction: a value JSON cannot hold fails here, with nothing written.
     const answersJson = toJsonText(v.answers, 'answers', this.maxJsonBytes);
     const scoreJson = v.result === null ? null : toJsonText(v.result, 'result', this.maxJsonBytes);
-    return this.use('addSubmission', () =>
-      this.tx.addSubmission.immediate({
-        exam: v.exam,
-        code: v.code,
-        student: v.student,
-        answersJson,
-        total: v.result?.total ?? null,
-        max: v.result?.max ?? null,
-        scoreJson,
-        createdAt: this.timestamp(),
-        ip: v.ip ?? null,
-        maxAttempts: v.maxAttempts,
-      }),
-    );
+    if (!this.db) throw new StorageError('CLOSED', 'addSubmission: storage is closed');
+    let createdAt: string;
+    try {
+      createdAt = this.timestamp();
+    } catch (e) {
+      throw translate(e, 'addSubmission');
+    }
+    const values: SubmissionValues = {
+      exam: v.exam,
+      code: v.code,
+      student: v.student,
+      answersJson,
+      total: v.result?.total ?? null,
+      max: v.result?.max ?? null,
+      scoreJson,
+      createdAt,
+      ip: v.ip ?? null,
+      maxAttempts: v.maxAttempts,
+    };
+    return new Promise<AddedSubmission>((resolve, reject) => {
+      this.queue.push({ values, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => {
+          this.flushScheduled = false;
+          this.flush();
+        });
+      }
+    });
+  }
+
+  /**
+   * Commits the queued submissions: one transaction (one fsync) per MAX_BATCH. Settles every
+   * promise of a batch only after its COMMIT returned (synchronous=FULL: the WAL is on disk).
+   */
+  private flush(): void {
+    while (this.queue.length > 0) {
+      const batch = this.queue.length <= MAX_BATCH ? this.queue : this.queue.slice(0, MAX_BATCH);
+      this.queue = this.queue.length <= MAX_BATCH ? [] : this.queue.slice(MAX_BATCH);
+      if (!this.db) {
+        const closed = new StorageError('CLOSED', 'addSubmission: storage is closed');
+        for (const p of batch) p.reject(closed);
+        continue;
+      }
+      let outcomes: Outcome[];
+      try {
+        outcomes = this.tx.addSubmissions.immediate(batch.map((p) => p.values));
+      } catch (e) {
+        const err = translate(e, 'addSubmission');
+        for (const p of batch) p.reject(err);
+        continue;
+      }
+      this.commitStats.commits++;
+      this.commitStats.submissions += outcomes.filter((o) => o.ok).length;
+      batch.forEach((p, i) => {
+        const o = outcomes[i]!;
+        if (o.ok) p.resolve(o.added);
+        else p.reject(translate(o.error, 'addSubmission'));
+      });
+    }
   }
 
   async getSubmission(id: number): Promise<SubmissionRecord | undefined> {
@@ -454,6 +524,8 @@ export class SqliteStorage implements Storage {
   }
 
   async close(): Promise<void> {
+    // What was accepted before close() is still committed (and acknowledged).
+    if (this.db && this.queue.length > 0) this.flush();
     const db = this.db;
     this.db = undefined;
     if (db?.open) db.close();
@@ -516,7 +588,19 @@ interface SubmissionValues {
   maxAttempts: number | undefined;
 }
 
+type Outcome = { ok: true; added: AddedSubmission } | { ok: false; error: unknown };
+
 function transactions(db: Database.Database, s: ReturnType<typeof prepare>) {
+  const addOne = (v: SubmissionValues): AddedSubmission => {
+    if (!s.examSha.get(v.exam)) throw new StorageError('UNKNOWN_EXAM', `exam "${v.exam}" is not registered (upsertExam first)`);
+    const used = (s.lastAttempt.get(v.exam, v.student) as { n: number }).n;
+    if (v.maxAttempts !== undefined && used >= v.maxAttempts)
+      throw new StorageError('ATTEMPTS_EXHAUSTED', `student "${v.student}" has used all ${v.maxAttempts} attempts for exam "${v.exam}"`);
+    const attempt = used + 1;
+    const { maxAttempts: _ignored, ...row } = v;
+    const info = s.insertSubmission.run({ ...row, attempt });
+    return { id: Number(info.lastInsertRowid), attempt, createdAt: v.createdAt };
+  };
   return {
     upsertExam: db.transaction((e: ExamInput, now: string): UpsertExamResult => {
       const before = s.examSha.get(e.id) as { sha256: string } | undefined;
@@ -528,17 +612,23 @@ function transactions(db: Database.Database, s: ReturnType<typeof prepare>) {
       return before.sha256 === e.sha256 ? { created: false, changed: false } : { created: false, changed: true, previousSha256: before.sha256 };
     }),
 
-    // Run with .immediate(): the write lock is taken before MAX(attempt) is read.
-    addSubmission: db.transaction((v: SubmissionValues): AddedSubmission => {
-      if (!s.examSha.get(v.exam)) throw new StorageError('UNKNOWN_EXAM', `exam "${v.exam}" is not registered (upsertExam first)`);
-      const used = (s.lastAttempt.get(v.exam, v.student) as { n: number }).n;
-      if (v.maxAttempts !== undefined && used >= v.maxAttempts)
-        throw new StorageError('ATTEMPTS_EXHAUSTED', `student "${v.student}" has used all ${v.maxAttempts} attempts for exam "${v.exam}"`);
-      const attempt = used + 1;
-      const { maxAttempts: _ignored, ...row } = v;
-      const info = s.insertSubmission.run({ ...row, attempt });
-      return { id: Number(info.lastInsertRowid), attempt, createdAt: v.createdAt };
-    }),
+    /**
+     * Run with .immediate(): the write lock is taken before any MAX(attempt) is read. A batch, in order, in one transaction (.immediate()). An item refused by our own checks or by
+     * a constraint (SQLite undoes just that statement) is that item's outcome; any other error
+     * aborts the whole transaction.
+     */
+    addSubmissions: db.transaction((batch: SubmissionValues[]): Outcome[] =>
+      batch.map((v): Outcome => {
+        try {
+          return { ok: true, added: addOne(v) };
+        } catch (e) {
+          const own = e instanceof StorageError && (e.code === 'UNKNOWN_EXAM' || e.code === 'ATTEMPTS_EXHAUSTED');
+          const constraint = e instanceof Database.SqliteError && e.code.startsWith('SQLITE_CONSTRAINT');
+          if ((own || constraint) && db.inTransaction) return { ok: false, error: e };
+          throw e;
+        }
+      }),
+    ),
 
     updateScores: db.transaction(
       (exam: string, updates: { id: number; total: number; max: number; scoreJson: string }[], reason: string | null, now: string): UpdateScoresResult => {
