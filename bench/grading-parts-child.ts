@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExamDoc } from '../src/exam/types.js';
-import { gradeAnswers } from '../src/server/grading.js';
+import { examGrader, gradeAnswers } from '../src/server/grading.js';
 import { openStorage } from '../src/server/storage/index.js';
 import { SubmissionStream } from './grading-load.js';
 import { args, report } from './shared.js';
@@ -30,7 +30,9 @@ const bodies = Array.from({ length: n }, () => stream.next());
 const warm = new SubmissionStream(doc, 'warm');
 
 type Body = { exam: string; code: string; student: string; answers: Record<string, string> };
-const grade = (b: Body) => gradeAnswers(doc, byCode.get(b.code)!, b.answers);
+// As the service grades: with the exam's long-lived grader (per-variant work done at load).
+const grader = examGrader(doc);
+const grade = (b: Body) => gradeAnswers(doc, byCode.get(b.code)!, b.answers, grader);
 for (let i = 0; i < 200; i++) grade(JSON.parse(warm.next()) as Body);
 
 let t = performance.now();

@@ -26,6 +26,8 @@ export interface ServeStopped {
   stored?: number;
   /** SQLite pragmas in force (real mode): proves the run was durable. */
   pragmas?: { journalMode: string; synchronous: string };
+  /** Group commit (real mode): transactions that stored submissions, and the submissions in them. */
+  commits?: { commits: number; submissions: number };
 }
 
 const a = args();
@@ -33,6 +35,7 @@ const mode = a['mode'] ?? 'real';
 let close: () => Promise<number | undefined>;
 let port: number;
 let pragmas: ServeStopped['pragmas'];
+let commits: (() => ServeStopped['commits']) | undefined;
 
 if (mode === 'bare') {
   const app = express();
@@ -56,6 +59,14 @@ if (mode === 'bare') {
   port = s.port;
   const p = (s.storage as unknown as { pragmas?: () => { journalMode: string; synchronous: string } }).pragmas?.();
   if (p) pragmas = { journalMode: p.journalMode, synchronous: p.synchronous };
+  const stats = (s.storage as unknown as { commitStats?: { commits: number; submissions: number } }).commitStats;
+  if (stats) {
+    const at0 = { ...stats };
+    process.on('message', (m) => {
+      if (m === 'start') Object.assign(at0, stats);
+    });
+    commits = () => ({ commits: stats.commits - at0.commits, submissions: stats.submissions - at0.submissions });
+  }
   close = async () => {
     const stored = (await s.storage.listExams()).reduce((n, e) => n + e.submissionCount, 0);
     s.server.closeAllConnections();
@@ -90,6 +101,7 @@ process.on('message', (m) => {
   const cpu = cpu0 ? process.cpuUsage(cpu0) : undefined;
   const seconds = (performance.now() - t0) / 1000;
   const rssMb = process.memoryUsage().rss / 1024 / 1024;
+  const committed = commits?.();
   void (async () => {
     if (session) {
       const { profile } = (await post('Profiler.stop')) as { profile: unknown };
@@ -103,6 +115,7 @@ process.on('message', (m) => {
       ...(cpu ? { cpuSeconds: (cpu.user + cpu.system) / 1e6, loadSeconds: seconds } : {}),
       ...(stored !== undefined ? { stored } : {}),
       ...(pragmas ? { pragmas } : {}),
+      ...(committed ? { commits: committed } : {}),
     };
     process.send!(r, () => process.exit(0));
   })();

@@ -8,6 +8,8 @@ import { createHash } from 'node:crypto';
 import { UserError } from '../core/errors.js';
 import { normaliseCode } from '../exam/codes.js';
 import { EXAM_SCHEMA_VERSION, type ExamDoc, type VariantDoc } from '../exam/types.js';
+import type { ExamGrader } from '../grade/judge.js';
+import { examGrader } from './grading.js';
 
 export interface LoadedExam {
   id: string;
@@ -15,6 +17,8 @@ export interface LoadedExam {
   sha256: string;
   file: string;
   byCode: Map<string, VariantDoc>;
+  /** Grades this exam's submissions; its per-variant work is done when the exam is loaded. */
+  grader: ExamGrader;
 }
 
 export class ExamRegistry {
@@ -50,7 +54,7 @@ export class ExamRegistry {
     }
     if (doc.schemaVersion !== EXAM_SCHEMA_VERSION) throw new UserError(`${file}: exam schema version ${doc.schemaVersion}, this dlexam reads version ${EXAM_SCHEMA_VERSION}; regenerate the exam`);
     const byCode = new Map(doc.variants.map((v) => [normaliseCode(v.code), v]));
-    const loaded: LoadedExam = { id: doc.spec.id, doc, sha256: createHash('sha256').update(text).digest('hex'), file, byCode };
+    const loaded: LoadedExam = { id: doc.spec.id, doc, sha256: createHash('sha256').update(text).digest('hex'), file, byCode, grader: examGrader(doc) };
     this.exams.set(loaded.id, loaded);
     return loaded;
   }

@@ -1,6 +1,6 @@
 /** The service's view of grading: one call per submission, shaped for storage, pages and JSON. */
 import type { ExamDoc, VariantDoc } from '../exam/types.js';
-import { gradeSubmission } from '../grade/index.js';
+import { ExamGrader } from '../grade/judge.js';
 
 export interface GradeOutcome {
   total: number;
@@ -15,8 +15,18 @@ export interface GradeOutcome {
   unknownFields: string[];
 }
 
-export function gradeAnswers(exam: ExamDoc, variant: VariantDoc, answers: Record<string, string>): GradeOutcome {
-  const g = gradeSubmission(exam, variant.code, answers, { decimals: exam.exam.decimals });
+/** A long-lived grader for a loaded exam: per-variant work done once, at start-up. */
+export function examGrader(exam: ExamDoc): ExamGrader {
+  return new ExamGrader(exam, {}, { precompute: true }).warm();
+}
+
+/**
+ * Grades one submission (what gradeSubmission gives, with the exam's decimals). Pass the exam's
+ * long-lived `grader` (examGrader) when there is one; the result is the same, only faster.
+ */
+export function gradeAnswers(exam: ExamDoc, variant: VariantDoc, answers: Record<string, string>, grader?: ExamGrader): GradeOutcome {
+  if (grader && grader.exam !== exam) throw new Error('gradeAnswers: the grader belongs to another exam document');
+  const g = (grader ?? new ExamGrader(exam)).grade(variant.code, answers);
   return {
     total: g.total,
     max: g.max,
@@ -24,7 +34,11 @@ export function gradeAnswers(exam: ExamDoc, variant: VariantDoc, answers: Record
       number: q.number,
       points: q.points,
       max: q.max,
-      parts: q.parts.map((p) => ({ id: p.id, label: p.label, points: p.points, max: p.max, ...(p.error ? { error: p.error } : {}), typed: !p.blank, feedback: p.feedback })),
+      parts: q.parts.map((p) =>
+        p.error
+          ? { id: p.id, label: p.label, points: p.points, max: p.max, error: p.error, typed: !p.blank, feedback: p.feedback }
+          : { id: p.id, label: p.label, points: p.points, max: p.max, typed: !p.blank, feedback: p.feedback },
+      ),
     })),
     unknownFields: g.errors.filter((e) => e.kind !== 'duplicate').map((e) => e.key ?? e.message),
   };

@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import Database from 'better-sqlite3';
 import { ADMIN, keyAnswers, startFixture, type Fixture } from './helpers.js';
 
 let fx: Fixture;
@@ -131,4 +132,29 @@ test('property: 10,000 hostile answer strings (2,000 requests × 5 answers) neve
   // Lone UTF-16 surrogates (from the binary strings) are refused with 400 by storage validation.
   assert.ok((statuses.get(201) ?? 0) > 500, JSON.stringify([...statuses]));
   assert.deepEqual([...statuses.keys()].sort(), [201, 400]);
+});
+
+test('concurrent submissions of one student past the attempt limit: exactly the allowed number are stored', async () => {
+  const v = fx.exam.variants[2]!;
+  const rs = await Promise.all(Array.from({ length: 6 }, (_, i) => post('/api/submissions', { exam: 'srv-exam', code: v.code, student: 'frank', answers: { '1.shape': String(i) } })));
+  const bodies = await Promise.all(rs.map((r) => r.json() as Promise<{ attempt?: number; error?: string }>));
+  // The exam allows 2 attempts: two are stored (attempts 1 and 2, one commit or two), four refused.
+  assert.deepEqual(rs.map((r) => r.status).sort(), [201, 201, 409, 409, 409, 409]);
+  assert.deepEqual(bodies.filter((b) => b.attempt !== undefined).map((b) => b.attempt).sort(), [1, 2]);
+  assert.ok(bodies.filter((b) => b.error).every((b) => /no attempts left/.test(b.error!)));
+  const rows = await fx.server.storage.listSubmissions('srv-exam', { student: 'frank' });
+  assert.deepEqual(rows.map((r) => r.attempt), [1, 2]);
+});
+
+test('the service answers only after the submission is committed: it is in storage when the 201 arrives', async () => {
+  const v = fx.practice.variants[0]!;
+  const rs = await Promise.all(Array.from({ length: 5 }, (_, i) => post('/api/submissions', { exam: 'srv-practice', code: v.code, student: `gina${i}`, answers: keyAnswers(fx.practice) })));
+  const ids = await Promise.all(rs.map(async (r) => ((await r.json()) as { id: number }).id));
+  // Another connection sees only committed rows.
+  const db = new Database(fx.server.storage.description.replace(/^sqlite:/, ''), { readonly: true });
+  try {
+    for (const id of ids) assert.ok(db.prepare('SELECT id FROM submissions WHERE id = ?').get(id), `submission ${id} answered but not committed`);
+  } finally {
+    db.close();
+  }
 });
