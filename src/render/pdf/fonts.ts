@@ -16,20 +16,154 @@ export const FONTS = {
 } as const;
 
 export type FontName = keyof typeof FONTS;
+const NAMES = Object.keys(FONTS) as FontName[];
+
+/**
+ * What this module relies on in pdfkit 0.20's EmbeddedFont (js/pdfkit.js, class EmbeddedFont): the
+ * document's font object for a registered fontkit font. `layoutRun(word)` shapes one space-delimited
+ * word with fontkit and scales the positions to 1/1000 em; `layoutCached` memoises it per document.
+ */
+interface EmbeddedFont {
+  font: unknown;
+  layoutRun(text: string, features?: unknown): unknown;
+  layoutCached(text: string): unknown;
+  subset: TTFSubset;
+}
+
+/**
+ * fontkit 2's TTFSubset (dist/module.mjs): `includeGlyph` numbers the glyphs in the order the
+ * document first uses them; `encode()` calls `_addGlyph(gid)` for each (components of composite glyphs
+ * are included as they are met) and writes the subset font file.
+ */
+interface TTFSubset {
+  font: FontkitFont;
+  cff?: unknown;
+  glyf: Uint8Array[];
+  loca: { offsets: number[] };
+  hmtx: { metrics: { advance: number; bearing: number }[] };
+  offset: number;
+  includeGlyph(gid: number): number;
+  _addGlyph(gid: number): number;
+}
+
+interface FontkitFont {
+  loca: { offsets: number[] };
+  _variationProcessor?: unknown;
+  _getTableStream(tag: string): { pos: number; readBuffer(n: number): Uint8Array };
+  getGlyph(gid: number): {
+    advanceWidth: number;
+    _decode(): { numberOfContours: number; components?: { glyphID: number; pos: number }[] } | null;
+    _getMetrics(): { leftBearing: number };
+  };
+}
+
+/** A glyph's entry in a subset font, as fontkit's `_addGlyph` derives it from the font file. */
+interface GlyphRecord {
+  /** The glyph's bytes in the glyf table (a view of the font file: never written to). */
+  data: Uint8Array;
+  /** Composite glyph: its components' glyph ids and where each id sits in `data`. */
+  components: { glyphID: number; pos: number }[] | null;
+  advance: number;
+  bearing: number;
+}
+
+/** One parsed font per process and the shaping results of its words, shared by every document. */
+interface SharedFont {
+  font: unknown;
+  runs: Map<string, unknown>;
+  glyphs: Map<number, GlyphRecord>;
+}
 
 // Parsing a 700 kB TrueType file is most of the cost of a small PDF: parse each font once per
 // process and hand pdfkit the parsed fontkit object (it accepts any object with layout()).
-const parsed = new Map<FontName, unknown>();
+const parsed = new Map<FontName, SharedFont>();
 
-function fontObject(name: FontName): unknown {
+function shared(name: FontName): SharedFont {
   let f = parsed.get(name);
   if (!f) {
-    f = fontkit.create(readFileSync(FONTS[name]));
+    f = { font: fontkit.create(readFileSync(FONTS[name])), runs: new Map(), glyphs: new Map() };
     parsed.set(name, f);
   }
   return f;
 }
 
+/**
+ * Words shaped per font before the cache starts over. A run is a few hundred bytes; 20,000 words
+ * cover every fixed text of an exam many times over while keeping memory flat for any number of
+ * variants.
+ */
+const MAX_RUNS = 20_000;
+
+/**
+ * OpenType shaping (fontkit's layout: GSUB/GPOS lookups per word) was the largest single cost of a
+ * page, and pdfkit repeats it in every document. A word's shaped run (glyph ids, advances, offsets,
+ * all in 1/1000 em) depends only on the font and the word, so documents share one cache per font.
+ * The runs are never mutated by pdfkit (it copies positions before adding word spacing); the glyph
+ * subset and widths that do depend on the document are still built per document by encode().
+ * Clearing the cache cannot change any output: a run is recomputed to the same value.
+ */
+function shareShaping(ef: EmbeddedFont, runs: Map<string, unknown>): void {
+  if (typeof ef.layoutRun !== 'function' || typeof ef.layoutCached !== 'function') return; // another pdfkit: keep its own cache
+  ef.layoutCached = (text: string) => {
+    let run = runs.get(text);
+    if (run === undefined) {
+      run = ef.layoutRun(text);
+      if (runs.size >= MAX_RUNS) runs.clear();
+      runs.set(text, run);
+    }
+    return run;
+  };
+}
+
+/**
+ * Writing the subset font file decoded every glyph's outline again in every document (fontkit's
+ * `_addGlyph` decodes the whole glyph to learn whether it is composite). The same steps, with what
+ * is read from the font file kept per process: the subset's glyph order, its composite remapping and
+ * so its bytes are exactly what fontkit writes (checked byte for byte when this was written).
+ */
+function shareGlyphData(subset: TTFSubset, glyphs: Map<number, GlyphRecord>): void {
+  const font = subset.font;
+  if (subset.cff != null || font._variationProcessor || typeof subset._addGlyph !== 'function') return; // fontkit's own path
+  subset._addGlyph = function (this: TTFSubset, gid: number): number {
+    let g = glyphs.get(gid);
+    if (!g) {
+      const glyph = font.getGlyph(gid);
+      const glyf = glyph._decode();
+      const start = font.loca.offsets[gid]!;
+      const stream = font._getTableStream('glyf');
+      stream.pos += start;
+      const data = stream.readBuffer(font.loca.offsets[gid + 1]! - start);
+      const components = glyf && glyf.numberOfContours < 0 ? (glyf.components ?? []).map((c) => ({ glyphID: c.glyphID, pos: c.pos })) : null;
+      g = { data, components, advance: glyph.advanceWidth, bearing: glyph._getMetrics().leftBearing };
+      glyphs.set(gid, g);
+    }
+    let data = g.data;
+    if (g.components) {
+      data = new Uint8Array(data); // a copy: component ids are this subset's numbers
+      const view = new DataView(data.buffer);
+      for (const c of g.components) view.setUint16(c.pos, this.includeGlyph(c.glyphID));
+    }
+    this.glyf.push(data);
+    this.loca.offsets.push(this.offset);
+    this.hmtx.metrics.push({ advance: g.advance, bearing: g.bearing });
+    this.offset += data.length;
+    return this.glyf.length - 1;
+  };
+}
+
+/**
+ * Register the DejaVu fonts under their short names and open them in a fixed order (resource names
+ * F1…F5 in every document; a font no text uses is not embedded). The document must be created
+ * with `font: null`, else pdfkit loads and parses its default Helvetica metrics for every document.
+ */
 export function registerFonts(doc: PDFKit.PDFDocument): void {
-  for (const name of Object.keys(FONTS) as FontName[]) doc.registerFont(name, fontObject(name) as string);
+  for (const name of NAMES) {
+    const f = shared(name);
+    doc.registerFont(name, f.font as string);
+    doc.font(name);
+    const ef = (doc as unknown as { _font: EmbeddedFont })._font;
+    shareShaping(ef, f.runs);
+    if (ef.subset) shareGlyphData(ef.subset, f.glyphs);
+  }
+  doc.font('sans');
 }

@@ -106,6 +106,7 @@ export class Flow {
       margins: { top: setup.margin, bottom: setup.margin + 14, left: setup.margin, right: setup.margin },
       bufferPages: true,
       autoFirstPage: true,
+      font: null as unknown as string, // no default Helvetica: registerFonts opens the DejaVu fonts
       info: { Title: setup.title, Subject: setup.subject, Creator: 'dlexam', Producer: 'dlexam (pdfkit)', CreationDate: setup.date, ModDate: setup.date },
     });
     registerFonts(this.doc);
