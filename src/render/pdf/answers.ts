@@ -6,6 +6,7 @@
 import type { AnswerJson, PartJson } from '../../core/answer.js';
 import { fmtDecimal } from '../../core/exact.js';
 import { ACCENT, INK, MUTED, RULE, brackets, stack, text, type Element } from './layout.js';
+import { drawText } from './lines.js';
 import { typeset } from './richtext.js';
 
 const CELL_W = 48;
@@ -18,7 +19,7 @@ function box(doc: PDFKit.PDFDocument, x: number, y: number, w: number, h: number
   doc.save().lineWidth(0.7).strokeColor(value === undefined ? INK : RULE).rect(x, y, w, h).stroke().restore();
   if (value !== undefined) {
     doc.font('bold').fontSize(fitSize(doc, value, w - 4, 9)).fillColor(ACCENT);
-    doc.text(value, x + 2, y + (h - doc.currentLineHeight()) / 2 + 0.5, { width: w - 4, align: 'center', lineBreak: false });
+    drawText(doc, value, x + 2, y + (h - doc.currentLineHeight()) / 2 + 0.5, { width: w - 4, align: 'center', lineBreak: false });
   }
 }
 
@@ -96,7 +97,10 @@ function wideBox(value: string | undefined, hint?: string): Element {
         w = Math.min(width, Math.max(w, doc.widthOfString(value) + 14));
       }
       box(doc, x, y, w, CELL_H, value);
-      if (hint) doc.font('italic').fontSize(7.5).fillColor(MUTED).text(hint, x, y + CELL_H + 2, { width, lineBreak: false });
+      if (hint) {
+        doc.font('italic').fontSize(7.5).fillColor(MUTED);
+        drawText(doc, hint, x, y + CELL_H + 2, { width, lineBreak: false });
+      }
     },
   };
 }
@@ -156,12 +160,13 @@ export function answerTable(parts: readonly PartJson[], mode: Mode): Element {
       const firstW = Math.min(200, width * 0.38);
       const colW = (width - firstW) / cols.length;
       doc.font('bold').fontSize(9).fillColor(INK);
-      doc.text('Layer', x + 2, y + 2, { width: firstW - 4, lineBreak: false });
-      cols.forEach((c, i) => doc.text(c, x + firstW + i * colW + 2, y + 2, { width: colW - 4, lineBreak: false }));
+      drawText(doc, 'Layer', x + 2, y + 2, { width: firstW - 4, lineBreak: false });
+      cols.forEach((c, i) => drawText(doc, c, x + firstW + i * colW + 2, y + 2, { width: colW - 4, lineBreak: false }));
       doc.save().strokeColor(RULE).lineWidth(0.6).moveTo(x, y + headH - 2).lineTo(x + width, y + headH - 2).stroke().restore();
       rows.forEach((r, ri) => {
         const ry = y + headH + ri * rowH;
-        doc.font('sans').fontSize(8.5).fillColor(INK).text(typeset(r), x + 2, ry + 6, { width: firstW - 4, lineBreak: false, ellipsis: true });
+        doc.font('sans').fontSize(8.5).fillColor(INK);
+        drawText(doc, typeset(r), x + 2, ry + 6, { width: firstW - 4, lineBreak: false, ellipsis: true });
         cols.forEach((c, ci) => {
           const p = cell(r, c);
           if (p) answerArea(p, mode).draw(doc, x + firstW + ci * colW, ry + 2, colW - GAP);

@@ -25,9 +25,27 @@ const NAMES = Object.keys(FONTS) as FontName[];
  */
 interface EmbeddedFont {
   font: unknown;
-  layoutRun(text: string, features?: unknown): unknown;
-  layoutCached(text: string): unknown;
+  scale: number;
+  widths: number[];
+  unicode: number[][];
   subset: TTFSubset;
+  layoutRun(text: string, features?: unknown): Run;
+  layoutCached(text: string): Run;
+  layout(text: string, features?: unknown, onlyWidth?: boolean): Run;
+  encode(text: string, features?: unknown): [string[], Position[]];
+}
+
+interface Glyph {
+  id: number;
+  advanceWidth: number;
+  codePoints: number[];
+}
+type Position = Record<string, number>;
+/** A shaped string: glyphs and their positions in 1/1000 em (pdfkit's EmbeddedFont.layout result). */
+interface Run {
+  glyphs: Glyph[];
+  positions: Position[];
+  advanceWidth: number;
 }
 
 /**
@@ -70,7 +88,10 @@ interface GlyphRecord {
 /** One parsed font per process and the shaping results of its words, shared by every document. */
 interface SharedFont {
   font: unknown;
-  runs: Map<string, unknown>;
+  /** Shaped words (pdfkit shapes a string word by word, each word with its trailing space). */
+  runs: Map<string, Run>;
+  /** Shaped strings: the words' runs joined, as pdfkit's layout joins them. */
+  strings: Map<string, Run>;
   glyphs: Map<number, GlyphRecord>;
 }
 
@@ -81,37 +102,82 @@ const parsed = new Map<FontName, SharedFont>();
 function shared(name: FontName): SharedFont {
   let f = parsed.get(name);
   if (!f) {
-    f = { font: fontkit.create(readFileSync(FONTS[name])), runs: new Map(), glyphs: new Map() };
+    f = { font: fontkit.create(readFileSync(FONTS[name])), runs: new Map(), strings: new Map(), glyphs: new Map() };
     parsed.set(name, f);
   }
   return f;
 }
 
 /**
- * Words shaped per font before the cache starts over. A run is a few hundred bytes; 20,000 words
- * cover every fixed text of an exam many times over while keeping memory flat for any number of
- * variants.
+ * Words and strings remembered per font before a cache starts over. A word's run is a few hundred
+ * bytes; 20,000 cover every fixed text of an exam many times over while memory stays flat for any
+ * number of variants.
  */
 const MAX_RUNS = 20_000;
 
+function remember<V>(cache: Map<string, V>, key: string, value: V): V {
+  if (cache.size >= MAX_RUNS) cache.clear();
+  cache.set(key, value);
+  return value;
+}
+
 /**
  * OpenType shaping (fontkit's layout: GSUB/GPOS lookups per word) was the largest single cost of a
- * page, and pdfkit repeats it in every document. A word's shaped run (glyph ids, advances, offsets,
- * all in 1/1000 em) depends only on the font and the word, so documents share one cache per font.
- * The runs are never mutated by pdfkit (it copies positions before adding word spacing); the glyph
- * subset and widths that do depend on the document are still built per document by encode().
- * Clearing the cache cannot change any output: a run is recomputed to the same value.
+ * page, and pdfkit repeats it in every document; pdfkit then joins the words' runs again for every
+ * width it measures and every line it writes. A shaped word or string (glyph ids, advances, offsets,
+ * all in 1/1000 em) depends only on the font and the text, so all documents share one cache per
+ * font. The runs are never mutated by pdfkit (it copies positions before adding word spacing).
+ * What depends on the document — the subset's glyph numbers, the widths and ToUnicode entries — is
+ * still built per document, in the same order as pdfkit's own encode(). Clearing a cache cannot
+ * change any output: a run is recomputed to the same value.
  */
-function shareShaping(ef: EmbeddedFont, runs: Map<string, unknown>): void {
-  if (typeof ef.layoutRun !== 'function' || typeof ef.layoutCached !== 'function') return; // another pdfkit: keep its own cache
-  ef.layoutCached = (text: string) => {
-    let run = runs.get(text);
-    if (run === undefined) {
-      run = ef.layoutRun(text);
-      if (runs.size >= MAX_RUNS) runs.clear();
-      runs.set(text, run);
+function shareShaping(ef: EmbeddedFont, f: SharedFont): void {
+  const own = { layout: ef.layout, layoutRun: ef.layoutRun, layoutCached: ef.layoutCached, encode: ef.encode };
+  if (Object.values(own).some((m) => typeof m !== 'function') || typeof ef.subset?.includeGlyph !== 'function') return; // another pdfkit: its own code
+  const { runs, strings } = f;
+  const word = (text: string): Run => runs.get(text) ?? remember(runs, text, ef.layoutRun(text));
+  /** pdfkit's EmbeddedFont.layout without features: split after each space or tab, shape each piece. */
+  const shape = (text: string): Run => {
+    const glyphs: Glyph[] = [];
+    const positions: Position[] = [];
+    let advanceWidth = 0;
+    let last = 0;
+    let index = 0;
+    while (index <= text.length) {
+      const c = text.charCodeAt(index);
+      if ((index === text.length && last < index) || c === 32 || c === 9) {
+        const run = word(text.slice(last, ++index));
+        for (const g of run.glyphs) glyphs.push(g);
+        for (const p of run.positions) positions.push(p);
+        advanceWidth += run.advanceWidth;
+        last = index;
+      } else index++;
     }
-    return run;
+    return { glyphs, positions, advanceWidth };
+  };
+  ef.layoutCached = word;
+  ef.layout = (text, features, onlyWidth) => {
+    if (features) return own.layout.call(ef, text, features, onlyWidth);
+    return strings.get(text) ?? remember(strings, text, shape(text));
+  };
+  // This document's 4-hex-digit glyph code for each font glyph id.
+  const codes = new Map<number, string>();
+  ef.encode = (text, features) => {
+    const { glyphs, positions } = ef.layout(text, features);
+    const res: string[] = new Array<string>(glyphs.length);
+    for (let i = 0; i < glyphs.length; i++) {
+      const glyph = glyphs[i]!;
+      let code = codes.get(glyph.id);
+      if (code === undefined) {
+        const gid = ef.subset.includeGlyph(glyph.id);
+        code = `0000${gid.toString(16)}`.slice(-4);
+        if (ef.widths[gid] == null) ef.widths[gid] = glyph.advanceWidth * ef.scale;
+        if (ef.unicode[gid] == null) ef.unicode[gid] = glyph.codePoints;
+        codes.set(glyph.id, code);
+      }
+      res[i] = code;
+    }
+    return [res, positions];
   };
 }
 
@@ -162,7 +228,7 @@ export function registerFonts(doc: PDFKit.PDFDocument): void {
     doc.registerFont(name, f.font as string);
     doc.font(name);
     const ef = (doc as unknown as { _font: EmbeddedFont })._font;
-    shareShaping(ef, f.runs);
+    shareShaping(ef, f);
     if (ef.subset) shareGlyphData(ef.subset, f.glyphs);
   }
   doc.font('sans');

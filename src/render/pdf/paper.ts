@@ -6,6 +6,7 @@ import { answerFromJson, formatAnswer, type AnswerJson, type PartJson } from '..
 import type { BlockJson, ExamDoc, QuestionDoc, VariantDoc } from '../../exam/types.js';
 import { answerArea, answerTable, partLabel } from './answers.js';
 import { ACCENT, Flow, INK, MUTED, RULE, brackets, row, spacer, stack, text, type Element } from './layout.js';
+import { drawText } from './lines.js';
 import { typeset } from './richtext.js';
 
 export type RenderMode = 'paper' | 'key';
@@ -27,14 +28,19 @@ function header(exam: ExamDoc, v: VariantDoc, mode: RenderMode): Element {
   return {
     height: () => 78,
     draw(doc, x, y, width) {
-      doc.font('bold').fontSize(10).fillColor(MUTED).text(e.course, x, y, { width: width - 130 });
-      doc.font('bold').fontSize(17).fillColor(INK).text(mode === 'key' ? `${e.title} — ANSWER KEY` : e.title, x, y + 15, { width: width - 130 });
-      doc.font('sans').fontSize(9.5).fillColor(MUTED).text(meta, x, y + 40, { width: width - 130 });
+      doc.font('bold').fontSize(10).fillColor(MUTED);
+      drawText(doc, e.course, x, y, { width: width - 130 });
+      doc.font('bold').fontSize(17).fillColor(INK);
+      drawText(doc, mode === 'key' ? `${e.title} — ANSWER KEY` : e.title, x, y + 15, { width: width - 130 });
+      doc.font('sans').fontSize(9.5).fillColor(MUTED);
+      drawText(doc, meta, x, y + 40, { width: width - 130 });
       // Variant code, top right.
       const bw = 118;
       doc.save().lineWidth(1.2).strokeColor(INK).rect(x + width - bw, y, bw, 48).stroke().restore();
-      doc.font('sans').fontSize(8).fillColor(MUTED).text('VARIANT CODE', x + width - bw, y + 6, { width: bw, align: 'center' });
-      doc.font('monoBold').fontSize(20).fillColor(INK).text(v.code, x + width - bw, y + 19, { width: bw, align: 'center', lineBreak: false });
+      doc.font('sans').fontSize(8).fillColor(MUTED);
+      drawText(doc, 'VARIANT CODE', x + width - bw, y + 6, { width: bw, align: 'center' });
+      doc.font('monoBold').fontSize(20).fillColor(INK);
+      drawText(doc, v.code, x + width - bw, y + 19, { width: bw, align: 'center', lineBreak: false });
       doc.save().strokeColor(INK).lineWidth(1).moveTo(x, y + 66).lineTo(x + width, y + 66).stroke().restore();
     },
   };
@@ -94,7 +100,7 @@ function matrixBlock(name: string, cells: string[][]): Element {
       const w = (cells[0]?.length ?? 0) * cw + 8;
       brackets(doc, x + 12 + lw, y, w, h);
       cells.forEach((r, i) =>
-        r.forEach((c, j) => doc.font('sans').fontSize(10).fillColor(INK).text(c, x + 12 + lw + 4 + j * cw, y + 4 + i * rowH, { width: cw, align: 'center', lineBreak: false })),
+        r.forEach((c, j) => drawText(doc.font('sans').fontSize(10).fillColor(INK), c, x + 12 + lw + 4 + j * cw, y + 4 + i * rowH, { width: cw, align: 'center', lineBreak: false })),
       );
     },
   };
@@ -109,7 +115,8 @@ function tableBlock(head: string[], rows: string[][]): Element {
       const widths = head.map((h, i) => Math.max(doc.widthOfString(typeset(h)), ...rows.map((r) => doc.widthOfString(typeset(r[i] ?? '')))) + 16);
       let cx = x + 12;
       head.forEach((h, i) => {
-        doc.font('bold').fontSize(9.5).fillColor(INK).text(typeset(h), cx, y + 2, { width: widths[i]!, lineBreak: false });
+        doc.font('bold').fontSize(9.5).fillColor(INK);
+        drawText(doc, typeset(h), cx, y + 2, { width: widths[i]!, lineBreak: false });
         cx += widths[i]!;
       });
       const total = widths.reduce((a, b) => a + b, 0);
@@ -117,7 +124,8 @@ function tableBlock(head: string[], rows: string[][]): Element {
       rows.forEach((r, ri) => {
         cx = x + 12;
         r.forEach((c, i) => {
-          doc.font('sans').fontSize(9.5).fillColor(INK).text(typeset(c), cx, y + 4 + (ri + 1) * rowH, { width: widths[i]!, lineBreak: false });
+          doc.font('sans').fontSize(9.5).fillColor(INK);
+          drawText(doc, typeset(c), cx, y + 4 + (ri + 1) * rowH, { width: widths[i]!, lineBreak: false });
           cx += widths[i]!;
         });
       });
@@ -165,7 +173,8 @@ function questionElements(q: QuestionDoc, mode: RenderMode): Element[] {
     height: () => 16,
     draw(doc, x, y, width) {
       doc.font('bold').fontSize(11.5).fillColor(INK).text(`Question ${q.number}`, x, y, { lineBreak: false });
-      doc.font('sans').fontSize(9).fillColor(MUTED).text(`${fmtPoints(q.points)}  ·  ${q.title}`, x, y + 2.5, { width, align: 'right', lineBreak: false });
+      doc.font('sans').fontSize(9).fillColor(MUTED);
+      drawText(doc, `${fmtPoints(q.points)}  ·  ${q.title}`, x, y + 2.5, { width, align: 'right', lineBreak: false });
     },
   };
   const els: Element[] = [head, text(q.text, { size: 10.5 })];
@@ -202,7 +211,8 @@ function sectionHeading(title: string): Element {
   return {
     height: () => 22,
     draw(doc, x, y, width) {
-      doc.font('bold').fontSize(12.5).fillColor(INK).text(typeset(title), x, y + 4, { width, lineBreak: false });
+      doc.font('bold').fontSize(12.5).fillColor(INK);
+      drawText(doc, typeset(title), x, y + 4, { width, lineBreak: false });
       doc.save().strokeColor(RULE).lineWidth(0.6).moveTo(x, y + 20).lineTo(x + width, y + 20).stroke().restore();
     },
   };
