@@ -56,6 +56,9 @@ interface Run {
 interface TTFSubset {
   font: FontkitFont;
   cff?: unknown;
+  /** Font glyph ids in subset order (index = the glyph's number in this document). */
+  glyphs: number[];
+  encode(): Uint8Array;
   glyf: Uint8Array[];
   loca: { offsets: number[] };
   hmtx: { metrics: { advance: number; bearing: number }[] };
@@ -93,6 +96,8 @@ interface SharedFont {
   /** Shaped strings: the words' runs joined, as pdfkit's layout joins them. */
   strings: Map<string, Run>;
   glyphs: Map<number, GlyphRecord>;
+  /** Subset font files by their glyph list (a paper's bold or italic glyphs often repeat exactly). */
+  files: Map<string, Uint8Array>;
 }
 
 // Parsing a 700 kB TrueType file is most of the cost of a small PDF: parse each font once per
@@ -102,7 +107,7 @@ const parsed = new Map<FontName, SharedFont>();
 function shared(name: FontName): SharedFont {
   let f = parsed.get(name);
   if (!f) {
-    f = { font: fontkit.create(readFileSync(FONTS[name])), runs: new Map(), strings: new Map(), glyphs: new Map() };
+    f = { font: fontkit.create(readFileSync(FONTS[name])), runs: new Map(), strings: new Map(), glyphs: new Map(), files: new Map() };
     parsed.set(name, f);
   }
   return f;
@@ -181,15 +186,32 @@ function shareShaping(ef: EmbeddedFont, f: SharedFont): void {
   };
 }
 
+/** Subset font files remembered per font (10 to 40 kB each). */
+const MAX_FILES = 64;
+
 /**
  * Writing the subset font file decoded every glyph's outline again in every document (fontkit's
  * `_addGlyph` decodes the whole glyph to learn whether it is composite). The same steps, with what
  * is read from the font file kept per process: the subset's glyph order, its composite remapping and
  * so its bytes are exactly what fontkit writes (checked byte for byte when this was written).
  */
-function shareGlyphData(subset: TTFSubset, glyphs: Map<number, GlyphRecord>): void {
+function shareGlyphData(subset: TTFSubset, f: SharedFont): void {
+  const { glyphs, files } = f;
   const font = subset.font;
-  if (subset.cff != null || font._variationProcessor || typeof subset._addGlyph !== 'function') return; // fontkit's own path
+  if (subset.cff != null || font._variationProcessor || typeof subset._addGlyph !== 'function' || typeof subset.encode !== 'function' || !Array.isArray(subset.glyphs)) return; // fontkit's own path
+  // The file is a function of the glyph list alone (composite glyphs' components are appended in
+  // a fixed order while encoding), so an identical list gets the identical bytes.
+  const encode = subset.encode;
+  subset.encode = function (this: TTFSubset): Uint8Array {
+    const key = this.glyphs.join(',');
+    let file = files.get(key);
+    if (file === undefined) {
+      file = encode.call(this);
+      if (files.size >= MAX_FILES) files.clear();
+      files.set(key, file);
+    }
+    return file;
+  };
   subset._addGlyph = function (this: TTFSubset, gid: number): number {
     let g = glyphs.get(gid);
     if (!g) {
@@ -229,7 +251,7 @@ export function registerFonts(doc: PDFKit.PDFDocument): void {
     doc.font(name);
     const ef = (doc as unknown as { _font: EmbeddedFont })._font;
     shareShaping(ef, f);
-    if (ef.subset) shareGlyphData(ef.subset, f.glyphs);
+    if (ef.subset) shareGlyphData(ef.subset, f);
   }
   doc.font('sans');
 }

@@ -96,25 +96,96 @@ export interface PageSetup {
 
 /**
  * A page's content stream as pdfkit 0.20 holds it until `doc.end()` (js/pdfkit.js, PDFReference):
- * the written chunks, whether pdfkit will deflate them, and the stream dictionary.
+ * `write(string)` appends the string and a newline as one byte array per drawing operator (about
+ * twenty per line of text); at `end()` the arrays are joined and deflated unless `compress` is off.
  */
 interface ContentStream {
   compress: boolean;
   buffer: Uint8Array[];
   data: { Filter?: unknown };
+  write(chunk: unknown): void;
 }
 
 /**
- * Deflate a finished page's content stream now, at zlib level 1, and tell pdfkit it is done
- * (pdfkit deflates every stream at zlib's default level 6, which took twice as long for ~9 % smaller
- * content streams: text operators compress well at any level). The stream stays /FlateDecode;
- * pdfkit writes the bytes and their length as they are.
+ * Collect a page's operators as strings and turn them into bytes once, when the page is finished:
+ * the same bytes pdfkit would write (each operator followed by a newline; pdfkit keeps the low byte
+ * of each UTF-16 unit, as latin1 does), without a typed array per operator.
  */
-function compressContent(page: PDFKit.PDFPage): void {
-  const c = (page as unknown as { content?: ContentStream }).content;
-  if (!c || c.compress !== true || !Array.isArray(c.buffer) || c.buffer.length === 0 || c.data.Filter !== 'FlateDecode') return;
-  c.buffer = [deflateSync(Buffer.concat(c.buffer), { level: 1 })];
-  c.compress = false;
+class PageContent {
+  private parts: string[] = [];
+
+  constructor(private readonly stream: ContentStream) {
+    const write = stream.write.bind(stream);
+    stream.write = (chunk: unknown) => {
+      if (typeof chunk === 'string') this.parts.push(chunk);
+      else {
+        this.flush();
+        write(chunk);
+      }
+    };
+    this.write = write;
+  }
+
+  private readonly write: (chunk: unknown) => void;
+
+  private flush(): void {
+    if (this.parts.length === 0) return;
+    this.write(Buffer.from(`${this.parts.join('\n')}\n`, 'latin1'));
+    this.parts = [];
+  }
+
+  /**
+   * Deflate the finished stream now, at zlib level 1, and tell pdfkit it is done (pdfkit deflates
+   * every stream at zlib's default level 6, which took twice as long for ~9 % smaller content
+   * streams: drawing operators compress well at any level). The stream stays /FlateDecode; pdfkit
+   * writes the bytes and their length as they are.
+   */
+  finish(): void {
+    this.flush();
+    const c = this.stream;
+    if (c.compress !== true || c.buffer.length === 0 || c.data.Filter !== 'FlateDecode') return;
+    c.buffer = [deflateSync(Buffer.concat(c.buffer), { level: 1 })];
+    c.compress = false;
+  }
+
+  /** The page's stream if this pdfkit keeps it as described above, else undefined (pdfkit's own path). */
+  static of(page: PDFKit.PDFPage): PageContent | undefined {
+    const c = (page as unknown as { content?: ContentStream }).content;
+    if (!c || typeof c.write !== 'function' || !Array.isArray(c.buffer) || typeof c.compress !== 'boolean' || typeof c.data !== 'object') return undefined;
+    return new PageContent(c);
+  }
+}
+
+/**
+ * Skip fill-colour operators that set the colour already in effect. Every text element sets its
+ * colour (two operators and ~70 bytes per line drawn in pdfkit's output, mostly repeating the
+ * colour before). Exact bookkeeping: only a colour set outside any save()/restore() pair is
+ * remembered, and only for the page it was set on (a new page, or switching back to an earlier one,
+ * starts from "unknown"); colours with an opacity, gradients and patterns always go through.
+ */
+function skipRepeatedFillColors(doc: PDFKit.PDFDocument): void {
+  const d = doc as unknown as { page: unknown; fillColor(color: unknown, opacity?: number): unknown; save(): unknown; restore(): unknown };
+  const { fillColor, save, restore } = d;
+  let depth = 0;
+  let page: unknown;
+  let color: string | undefined;
+  d.save = function () {
+    depth++;
+    return save.call(this);
+  };
+  d.restore = function () {
+    depth = Math.max(0, depth - 1);
+    return restore.call(this);
+  };
+  d.fillColor = function (c: unknown, opacity?: number) {
+    if (depth === 0 && opacity === undefined && typeof c === 'string' && c === color && d.page === page) return this;
+    const r = fillColor.call(this, c, opacity);
+    if (depth === 0) {
+      page = d.page;
+      color = opacity === undefined && typeof c === 'string' ? c : undefined;
+    }
+    return r;
+  };
 }
 
 /** Flows elements down pages; an element that does not fit goes to the next page whole. */
@@ -122,6 +193,8 @@ export class Flow {
   readonly doc: PDFKit.PDFDocument;
   y: number;
   private readonly done: Promise<void>;
+  /** Each page's content stream, in page order. */
+  private readonly contents: (PageContent | undefined)[] = [];
 
   constructor(
     readonly file: string,
@@ -136,6 +209,9 @@ export class Flow {
       info: { Title: setup.title, Subject: setup.subject, Creator: 'dlexam', Producer: 'dlexam (pdfkit)', CreationDate: setup.date, ModDate: setup.date },
     });
     registerFonts(this.doc);
+    skipRepeatedFillColors(this.doc);
+    this.contents.push(PageContent.of(this.doc.page));
+    this.doc.on('pageAdded', () => this.contents.push(PageContent.of(this.doc.page)));
     const out = createWriteStream(file);
     this.done = new Promise((resolve, reject) => {
       out.on('finish', resolve);
@@ -196,7 +272,7 @@ export class Flow {
       this.doc.font('monoBold');
       drawText(this.doc, f.right, this.left + third * 2, y, { width: third, align: 'right', lineBreak: false });
       this.doc.page.margins.bottom = bottomMargin;
-      compressContent(this.doc.page);
+      this.contents[i - range.start]?.finish();
     }
     this.doc.end();
     await this.done;
