@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as fontkit from 'fontkit';
 import { dirname, join } from 'node:path';
+import { deflateSync } from 'node:zlib';
 
 const require = createRequire(import.meta.url);
 const ttf = join(dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
@@ -33,6 +34,16 @@ interface EmbeddedFont {
   layoutCached(text: string): Run;
   layout(text: string, features?: unknown, onlyWidth?: boolean): Run;
   encode(text: string, features?: unknown): [string[], Position[]];
+  /** Writes the font's objects at doc.end(); its first `document.ref()` is the font file stream. */
+  embed(): unknown;
+  document: { ref(data?: object): PdfReference };
+}
+
+/** pdfkit's PDFReference (an indirect object; a stream when written to), as far as used here. */
+interface PdfReference {
+  data: Record<string, unknown>;
+  compress: boolean;
+  end(chunk?: unknown): unknown;
 }
 
 interface Glyph {
@@ -239,6 +250,47 @@ function shareGlyphData(subset: TTFSubset, f: SharedFont): void {
   };
 }
 
+/** Deflated font files, by the (cached, so identical) file bytes they were made from. */
+const deflated = new WeakMap<Uint8Array, Uint8Array>();
+
+/**
+ * pdfkit deflates the subset font file of every font of every document (zlib level 6). Here the
+ * font file stream is handed bytes already deflated — at level 1, about a quarter faster for 2 %
+ * more bytes — and marked /FlateDecode, and a file reused by an identical glyph list is not deflated
+ * again. Only the first reference embed() makes (the font file: `document.ref()` without data,
+ * ended with the subset's bytes) is touched.
+ */
+function shareFontFiles(ef: EmbeddedFont): void {
+  const embed = ef.embed;
+  const doc = ef.document;
+  if (typeof embed !== 'function' || typeof doc?.ref !== 'function') return;
+  ef.embed = function (this: EmbeddedFont) {
+    const ref = doc.ref;
+    doc.ref = function (data?: object) {
+      doc.ref = ref;
+      const r = ref.call(doc, data);
+      const end = r.end;
+      if (data === undefined && r.compress === true && typeof end === 'function')
+        r.end = function (chunk?: unknown) {
+          if (chunk instanceof Uint8Array) {
+            let z = deflated.get(chunk);
+            if (z === undefined) deflated.set(chunk, (z = deflateSync(chunk, { level: 1 })));
+            r.compress = false;
+            r.data.Filter = 'FlateDecode';
+            return end.call(r, z);
+          }
+          return end.call(r, chunk);
+        };
+      return r;
+    };
+    try {
+      return embed.call(this);
+    } finally {
+      doc.ref = ref;
+    }
+  };
+}
+
 /**
  * Register the DejaVu fonts under their short names and open them in a fixed order (resource names
  * F1…F5 in every document; a font no text uses is not embedded). The document must be created
@@ -252,6 +304,7 @@ export function registerFonts(doc: PDFKit.PDFDocument): void {
     const ef = (doc as unknown as { _font: EmbeddedFont })._font;
     shareShaping(ef, f);
     if (ef.subset) shareGlyphData(ef.subset, f);
+    shareFontFiles(ef);
   }
   doc.font('sans');
 }

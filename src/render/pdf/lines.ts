@@ -56,13 +56,19 @@ function supported(doc: PDFKit.PDFDocument): boolean {
 
 /** Distinct wrapped strings remembered before the cache starts over (memory stays flat). */
 const MAX_ENTRIES = 20_000;
-const cache = new Map<string, Line[]>();
+let entries = 0;
+/** Font name and size → width → string → lines (nested, so a string's hash, which V8 keeps on the string, is reused). */
+const cache = new Map<string, Map<number, Map<string, Line[]>>>();
 
 /** The lines pdfkit's wrapper makes of `s` in the current font and size at `width`. */
 function wrap(doc: PDFKit.PDFDocument, s: string, width: number): Line[] {
   const d = internal(doc);
-  const key = `${d._font!.name}\u0000${d._fontSize}\u0000${width}\u0000${s}`;
-  let lines = cache.get(key);
+  const font = `${d._font!.name} ${d._fontSize}`;
+  let byWidth = cache.get(font);
+  if (byWidth === undefined) cache.set(font, (byWidth = new Map()));
+  let byText = byWidth.get(width);
+  if (byText === undefined) byWidth.set(width, (byText = new Map()));
+  let lines = byText.get(s);
   if (lines === undefined) {
     const out: Line[] = [];
     const { x, y } = d;
@@ -71,8 +77,12 @@ function wrap(doc: PDFKit.PDFDocument, s: string, width: number): Line[] {
     d.x = x;
     d.y = y;
     lines = out;
-    if (cache.size >= MAX_ENTRIES) cache.clear();
-    cache.set(key, lines);
+    if (++entries > MAX_ENTRIES) {
+      cache.clear();
+      entries = 1;
+      cache.set(font, (byWidth = new Map([[width, (byText = new Map())]])));
+    }
+    byText.set(s, lines);
   }
   return lines;
 }
