@@ -151,7 +151,15 @@ function shareShaping(ef: EmbeddedFont, f: SharedFont): void {
   const own = { layout: ef.layout, layoutRun: ef.layoutRun, layoutCached: ef.layoutCached, encode: ef.encode };
   if (Object.values(own).some((m) => typeof m !== 'function') || typeof ef.subset?.includeGlyph !== 'function') return; // another pdfkit: its own code
   const { runs, strings } = f;
-  const word = (text: string): Run => runs.get(text) ?? remember(runs, text, ef.layoutRun(text));
+  // A word's run as a plain object: fontkit's GlyphRun sums its advances on every `advanceWidth` read.
+  const word = (text: string): Run => {
+    let run = runs.get(text);
+    if (run === undefined) {
+      const r = ef.layoutRun(text);
+      run = remember(runs, text, { glyphs: r.glyphs, positions: r.positions, advanceWidth: r.advanceWidth });
+    }
+    return run;
+  };
   /** pdfkit's EmbeddedFont.layout without features: split after each space or tab, shape each piece. */
   const shape = (text: string): Run => {
     const glyphs: Glyph[] = [];
@@ -174,6 +182,11 @@ function shareShaping(ef: EmbeddedFont, f: SharedFont): void {
   ef.layoutCached = word;
   ef.layout = (text, features, onlyWidth) => {
     if (features) return own.layout.call(ef, text, features, onlyWidth);
+    // One piece (no space or tab before its last character): the word's own run, as shape() would
+    // return it (same glyphs, positions and width); most measurements are of single words.
+    const tab = text.indexOf('\t');
+    const space = text.indexOf(' ');
+    if ((space < 0 || space === text.length - 1) && (tab < 0 || tab === text.length - 1) && text.length > 0) return word(text);
     return strings.get(text) ?? remember(strings, text, shape(text));
   };
   // This document's 4-hex-digit glyph code for each font glyph id.
