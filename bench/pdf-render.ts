@@ -113,6 +113,12 @@ if (renderers.length > 1)
     console.log(`ratio ${renderers[0]!.src} / ${renderers[i]!.src}: ${median(ratios).toFixed(2)}× (median of per-chunk ratios; ${(mean(times[0]!) / mean(times[i]!)).toFixed(2)}× of means)`);
   }
 
+const gc = (globalThis as { gc?: () => void }).gc;
+if (gc) {
+  gc();
+  console.log(`heap after GC: ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(1)} MB (node --expose-gc; includes the ${exam.variants.length} assembled variants)`);
+}
+
 const last = join(work, `out-${renderers.length - 1}`);
 if (one['hashes']) {
   const lines = readdirSync(last)

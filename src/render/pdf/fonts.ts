@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import * as fontkit from 'fontkit';
 import { dirname, join } from 'node:path';
 import { deflateSync } from 'node:zlib';
+import { Memo } from './cache.js';
 
 const require = createRequire(import.meta.url);
 const ttf = join(dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
@@ -103,12 +104,12 @@ interface GlyphRecord {
 interface SharedFont {
   font: unknown;
   /** Shaped words (pdfkit shapes a string word by word, each word with its trailing space). */
-  runs: Map<string, Run>;
+  runs: Memo<string, Run>;
   /** Shaped strings: the words' runs joined, as pdfkit's layout joins them. */
-  strings: Map<string, Run>;
+  strings: Memo<string, Run>;
   glyphs: Map<number, GlyphRecord>;
   /** Subset font files by their glyph list (a paper's bold or italic glyphs often repeat exactly). */
-  files: Map<string, Uint8Array>;
+  files: Memo<string, Uint8Array>;
 }
 
 // Parsing a 700 kB TrueType file is most of the cost of a small PDF: parse each font once per
@@ -118,24 +119,20 @@ const parsed = new Map<FontName, SharedFont>();
 function shared(name: FontName): SharedFont {
   let f = parsed.get(name);
   if (!f) {
-    f = { font: fontkit.create(readFileSync(FONTS[name])), runs: new Map(), strings: new Map(), glyphs: new Map(), files: new Map() };
+    f = { font: fontkit.create(readFileSync(FONTS[name])), runs: new Memo(WORDS), strings: new Memo(STRINGS), glyphs: new Map(), files: new Memo(FILES) };
     parsed.set(name, f);
   }
   return f;
 }
 
 /**
- * Words and strings remembered per font before a cache starts over. A word's run is a few hundred
- * bytes; 20,000 cover every fixed text of an exam many times over while memory stays flat for any
- * number of variants.
+ * Entries per generation of each per-font memo (see cache.ts; at most twice as many are kept).
+ * What all documents share — instructions, labels, headers, common words and numbers — stays; a
+ * variant's own texts are only needed again by its key right after its paper.
  */
-const MAX_RUNS = 20_000;
-
-function remember<V>(cache: Map<string, V>, key: string, value: V): V {
-  if (cache.size >= MAX_RUNS) cache.clear();
-  cache.set(key, value);
-  return value;
-}
+const WORDS = 4000;
+const STRINGS = 2000;
+const FILES = 16;
 
 /**
  * OpenType shaping (fontkit's layout: GSUB/GPOS lookups per word) was the largest single cost of a
@@ -156,7 +153,7 @@ function shareShaping(ef: EmbeddedFont, f: SharedFont): void {
     let run = runs.get(text);
     if (run === undefined) {
       const r = ef.layoutRun(text);
-      run = remember(runs, text, { glyphs: r.glyphs, positions: r.positions, advanceWidth: r.advanceWidth });
+      run = runs.set(text, { glyphs: r.glyphs, positions: r.positions, advanceWidth: r.advanceWidth });
     }
     return run;
   };
@@ -187,7 +184,7 @@ function shareShaping(ef: EmbeddedFont, f: SharedFont): void {
     const tab = text.indexOf('\t');
     const space = text.indexOf(' ');
     if ((space < 0 || space === text.length - 1) && (tab < 0 || tab === text.length - 1) && text.length > 0) return word(text);
-    return strings.get(text) ?? remember(strings, text, shape(text));
+    return strings.get(text) ?? strings.set(text, shape(text));
   };
   // This document's 4-hex-digit glyph code for each font glyph id.
   const codes = new Map<number, string>();
@@ -210,9 +207,6 @@ function shareShaping(ef: EmbeddedFont, f: SharedFont): void {
   };
 }
 
-/** Subset font files remembered per font (10 to 40 kB each). */
-const MAX_FILES = 64;
-
 /**
  * Writing the subset font file decoded every glyph's outline again in every document (fontkit's
  * `_addGlyph` decodes the whole glyph to learn whether it is composite). The same steps, with what
@@ -230,9 +224,7 @@ function shareGlyphData(subset: TTFSubset, f: SharedFont): void {
     const key = this.glyphs.join(',');
     let file = files.get(key);
     if (file === undefined) {
-      file = encode.call(this);
-      if (files.size >= MAX_FILES) files.clear();
-      files.set(key, file);
+      file = files.set(key, encode.call(this));
     }
     return file;
   };

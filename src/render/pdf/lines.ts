@@ -5,6 +5,7 @@
  * and every document. Here the wrapper runs once per distinct (font, size, width, string); drawing
  * writes each remembered line with pdfkit's own line writer, exactly as `doc.text` writes it.
  */
+import { Memo } from './cache.js';
 
 /**
  * pdfkit 0.20's text internals this module uses (js/pdfkit.js, TextMixin): `_text` runs the line
@@ -54,11 +55,10 @@ function supported(doc: PDFKit.PDFDocument): boolean {
   return typeof d._text === 'function' && typeof d._fragment === 'function' && d._font != null;
 }
 
-/** Distinct wrapped strings remembered before the cache starts over (memory stays flat). */
-const MAX_ENTRIES = 20_000;
-let entries = 0;
-/** Font name and size → width → string → lines (nested, so a string's hash, which V8 keeps on the string, is reused). */
-const cache = new Map<string, Map<number, Map<string, Line[]>>>();
+/** Wrapped strings per generation of the memo (see cache.ts), per font and size. */
+const ENTRIES = 3000;
+/** Font name and size → width → string → lines (the string itself is the key, so V8 hashes it once). */
+const cache = new Map<string, Map<number, Memo<string, Line[]>>>();
 
 /** The lines pdfkit's wrapper makes of `s` in the current font and size at `width`. */
 function wrap(doc: PDFKit.PDFDocument, s: string, width: number): Line[] {
@@ -67,7 +67,7 @@ function wrap(doc: PDFKit.PDFDocument, s: string, width: number): Line[] {
   let byWidth = cache.get(font);
   if (byWidth === undefined) cache.set(font, (byWidth = new Map()));
   let byText = byWidth.get(width);
-  if (byText === undefined) byWidth.set(width, (byText = new Map()));
+  if (byText === undefined) byWidth.set(width, (byText = new Memo(ENTRIES)));
   let lines = byText.get(s);
   if (lines === undefined) {
     const out: Line[] = [];
@@ -76,13 +76,7 @@ function wrap(doc: PDFKit.PDFDocument, s: string, width: number): Line[] {
     d._text(s, x, y, { width, height: Infinity }, (text, o) => out.push({ text, textWidth: o.textWidth, wordCount: o.wordCount }));
     d.x = x;
     d.y = y;
-    lines = out;
-    if (++entries > MAX_ENTRIES) {
-      cache.clear();
-      entries = 1;
-      cache.set(font, (byWidth = new Map([[width, (byText = new Map())]])));
-    }
-    byText.set(s, lines);
+    lines = byText.set(s, out);
   }
   return lines;
 }
