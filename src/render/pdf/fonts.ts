@@ -81,6 +81,8 @@ interface TTFSubset {
 
 interface FontkitFont {
   loca: { offsets: number[] };
+  /** Glyph objects by id, made by getGlyph (with the characters of the first layout that met them). */
+  _glyphs?: Record<number, unknown>;
   _variationProcessor?: unknown;
   _getTableStream(tag: string): { pos: number; readBuffer(n: number): Uint8Array };
   getGlyph(gid: number): {
@@ -110,6 +112,8 @@ interface SharedFont {
   glyphs: Map<number, GlyphRecord>;
   /** Subset font files by their glyph list (a paper's bold or italic glyphs often repeat exactly). */
   files: Memo<string, Uint8Array>;
+  /** The parts of a subset font file that do not depend on the glyphs (null: use fontkit's encoder). */
+  template?: SubsetTemplate | null;
 }
 
 // Parsing a 700 kB TrueType file is most of the cost of a small PDF: parse each font once per
@@ -224,14 +228,20 @@ function shareGlyphData(subset: TTFSubset, f: SharedFont): void {
     const key = this.glyphs.join(',');
     let file = files.get(key);
     if (file === undefined) {
-      file = files.set(key, encode.call(this));
+      const template = f.template === undefined ? (f.template = subsetTemplate(this, encode)) : f.template;
+      file = files.set(key, template ? writeSubset(this, template) : encode.call(this));
     }
     return file;
   };
   subset._addGlyph = function (this: TTFSubset, gid: number): number {
     let g = glyphs.get(gid);
     if (!g) {
+      // fontkit caches glyph objects per font, and this process shares the font between documents:
+      // a glyph made here (without the characters a layout would give it) must not be the one a
+      // later layout finds, or that document's ToUnicode entry for it would be empty.
+      const cached = font._glyphs?.[gid];
       const glyph = font.getGlyph(gid);
+      if (cached === undefined && font._glyphs) delete font._glyphs[gid];
       const glyf = glyph._decode();
       const start = font.loca.offsets[gid]!;
       const stream = font._getTableStream('glyf');
@@ -253,6 +263,134 @@ function shareGlyphData(subset: TTFSubset, f: SharedFont): void {
     this.offset += data.length;
     return this.glyf.length - 1;
   };
+}
+
+/**
+ * A subset font file as fontkit 2's TTFSubset.encode writes it (restructure's Directory): a table
+ * directory (tag 'true', checksums 0) followed by the tables in the order head, hhea, loca, maxp,
+ * cvt , prep, glyf, hmtx, fpgm (absent ones skipped), unpadded. Only loca, glyf and hmtx and two
+ * counts (hhea.numberOfMetrics, maxp.numGlyphs) depend on the glyphs; restructure's generic struct
+ * encoder rebuilt everything for every document. The constant tables are taken once per font from a
+ * file fontkit itself wrote, and the result is compared with fontkit's bytes before it is trusted.
+ */
+interface SubsetTemplate {
+  tags: string[];
+  /** Bytes of each table not built per subset (head, hhea, maxp, cvt , prep, fpgm). */
+  fixed: Map<string, Uint8Array>;
+  /** loca format: 0 = uint16 offsets / 2, 1 = uint32 offsets. */
+  locaVersion: number;
+}
+
+type Encode = (this: TTFSubset) => Uint8Array;
+
+function readTables(file: Uint8Array): Map<string, Uint8Array> {
+  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  const tables = new Map<string, Uint8Array>();
+  const n = view.getUint16(4);
+  for (let i = 0; i < n; i++) {
+    const at = 12 + 16 * i;
+    const tag = String.fromCharCode(file[at]!, file[at + 1]!, file[at + 2]!, file[at + 3]!);
+    tables.set(tag, file.subarray(view.getUint32(at + 8), view.getUint32(at + 8) + view.getUint32(at + 12)));
+  }
+  return tables;
+}
+
+const equalBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * The template of `subset`'s font, from a file fontkit encodes for a probe subset (the .notdef glyph
+ * and the glyphs `subset` holds so far), or null when fontkit's layout is not the one expected: then
+ * fontkit keeps encoding every file itself.
+ */
+function subsetTemplate(subset: TTFSubset, encode: Encode): SubsetTemplate | null {
+  try {
+    const Subset = subset.constructor as new (font: FontkitFont) => TTFSubset;
+    const probe = (glyphs: number[]) => {
+      const s = new Subset(subset.font);
+      for (const g of glyphs) s.includeGlyph(g);
+      s._addGlyph = subset._addGlyph; // the shared glyph data (same bytes as fontkit's own)
+      return s;
+    };
+    const sample = [...new Set([0, ...subset.glyphs])];
+    const reference = encode.call(probe(sample));
+    const tables = readTables(reference);
+    const tags = [...tables.keys()];
+    const order = ['head', 'hhea', 'loca', 'maxp', 'cvt ', 'prep', 'glyf', 'hmtx', 'fpgm'];
+    if (tags.some((t) => !order.includes(t)) || tags.join() !== order.filter((t) => tags.includes(t)).join()) return null;
+    if (!tables.has('loca') || !tables.has('glyf') || !tables.has('hmtx') || !tables.has('hhea') || !tables.has('maxp') || !tables.has('head')) return null;
+    const head = tables.get('head')!;
+    const template: SubsetTemplate = { tags, fixed: new Map(), locaVersion: new DataView(head.buffer, head.byteOffset).getInt16(50) };
+    for (const t of ['head', 'hhea', 'maxp', 'cvt ', 'prep', 'fpgm']) if (tables.has(t)) template.fixed.set(t, tables.get(t)!.slice());
+    // Trust the template only if it reproduces fontkit's bytes (this probe and a larger one).
+    if (!equalBytes(writeSubset(probe(sample), template), reference)) return null;
+    const larger = [...new Set([0, ...subset.glyphs, ...Array.from({ length: 60 }, (_, i) => 3 + i * 7)])];
+    if (!equalBytes(writeSubset(probe(larger), template), encode.call(probe(larger)))) return null;
+    return template;
+  } catch {
+    return null;
+  }
+}
+
+/** The subset font file of `subset` (its glyph list) from `template`: fontkit's encode(), byte for byte. */
+function writeSubset(subset: TTFSubset, template: SubsetTemplate): Uint8Array {
+  subset.glyf = [];
+  subset.offset = 0;
+  subset.loca = { offsets: [] };
+  subset.hmtx = { metrics: [] };
+  for (let i = 0; i < subset.glyphs.length; i++) subset._addGlyph(subset.glyphs[i]!);
+  subset.loca.offsets.push(subset.offset);
+  const count = subset.glyf.length;
+  const { offsets } = subset.loca;
+  const short = template.locaVersion === 0;
+  const sizes = new Map<string, number>();
+  for (const t of template.tags) {
+    if (t === 'loca') sizes.set(t, offsets.length * (short ? 2 : 4));
+    else if (t === 'glyf') sizes.set(t, subset.offset);
+    else if (t === 'hmtx') sizes.set(t, count * 4);
+    else sizes.set(t, template.fixed.get(t)!.length);
+  }
+  const n = template.tags.length;
+  const dirSize = 12 + 16 * n;
+  let total = dirSize;
+  for (const size of sizes.values()) total += size;
+  const out = new Uint8Array(total);
+  const view = new DataView(out.buffer);
+  out.set([0x74, 0x72, 0x75, 0x65], 0); // 'true'
+  const maxPower = 2 ** Math.floor(Math.log2(n));
+  view.setUint16(4, n);
+  view.setUint16(6, maxPower * 16);
+  view.setUint16(8, Math.log2(maxPower));
+  view.setUint16(10, n * 16 - maxPower * 16);
+  let at = dirSize;
+  template.tags.forEach((t, i) => {
+    const entry = 12 + 16 * i;
+    for (let c = 0; c < 4; c++) out[entry + c] = t.charCodeAt(c);
+    view.setUint32(entry + 8, at);
+    view.setUint32(entry + 12, sizes.get(t)!);
+    if (t === 'loca') {
+      for (let k = 0; k < offsets.length; k++) {
+        if (short) view.setUint16(at + 2 * k, offsets[k]! >>> 1);
+        else view.setUint32(at + 4 * k, offsets[k]!);
+      }
+    } else if (t === 'glyf') {
+      let p = at;
+      for (const g of subset.glyf) {
+        out.set(g, p);
+        p += g.length;
+      }
+    } else if (t === 'hmtx') {
+      subset.hmtx.metrics.forEach((m, k) => {
+        view.setUint16(at + 4 * k, m.advance);
+        view.setInt16(at + 4 * k + 2, m.bearing);
+      });
+    } else {
+      out.set(template.fixed.get(t)!, at);
+      if (t === 'hhea') view.setUint16(at + 34, count);
+      else if (t === 'maxp') view.setUint16(at + 4, count);
+    }
+    at += sizes.get(t)!;
+  });
+  return out;
 }
 
 /** Deflated font files, by the (cached, so identical) file bytes they were made from. */
@@ -312,4 +450,27 @@ export function registerFonts(doc: PDFKit.PDFDocument): void {
     shareFontFiles(ef);
   }
   doc.font('sans');
+}
+
+/**
+ * For tests: the subset font file of `glyphs` (font glyph ids, in first-use order) written by this
+ * module's writer and by fontkit's own encoder; `ours` is null when the writer fell back to fontkit.
+ */
+export function subsetFilesForTest(name: FontName, glyphs: number[]): { ours: Uint8Array | null; fontkit: Uint8Array } {
+  const f = shared(name);
+  const font = f.font as { createSubset(): TTFSubset };
+  const make = () => {
+    const s = font.createSubset();
+    for (const g of glyphs) s.includeGlyph(g);
+    return s;
+  };
+  const reference = make();
+  const glyphCache = (f.font as FontkitFont)._glyphs ?? {};
+  const before = new Set(Object.keys(glyphCache));
+  const fontkit = reference.encode();
+  for (const k of Object.keys(glyphCache)) if (!before.has(k)) delete glyphCache[Number(k)]; // fontkit's own encoder caches glyphs without characters
+  const probe = make();
+  shareGlyphData(probe, f);
+  const template = f.template === undefined ? (f.template = subsetTemplate(probe, reference.encode)) : f.template;
+  return { ours: template ? writeSubset(probe, template) : null, fontkit };
 }
