@@ -2,11 +2,12 @@
  * Exam paper and answer key for one variant. Both use the same layout; the key writes the answers
  * into the answer areas and adds the worked solution under each question.
  */
+import { fmtDecimal } from '../../core/exact.js';
 import { answerFromJson, formatAnswer, type AnswerJson, type PartJson } from '../../core/answer.js';
 import type { BlockJson, ExamDoc, QuestionDoc, VariantDoc } from '../../exam/types.js';
 import { answerArea, answerTable, partLabel } from './answers.js';
 import { ACCENT, Flow, INK, MUTED, RULE, brackets, row, spacer, stack, text, type Element } from './layout.js';
-import { drawText } from './lines.js';
+import { drawText, heightOfText } from './lines.js';
 import { typeset } from './richtext.js';
 
 export type RenderMode = 'paper' | 'key';
@@ -22,18 +23,35 @@ function fmtPoints(p: number): string {
   return `${r} point${r === 1 ? '' : 's'}`;
 }
 
+/**
+ * The title in bold, shrunk from 17 pt (down to 12 pt) to fit one line beside the variant-code box;
+ * a title longer still wraps, and the lines below it move down.
+ */
+function titleLayout(doc: PDFKit.PDFDocument, title: string, width: number): { size: number; height: number } {
+  doc.font('bold');
+  let size = 17;
+  while (size > 12 && doc.fontSize(size).widthOfString(title) > width) size -= 0.5;
+  doc.fontSize(size);
+  return { size, height: heightOfText(doc, title, { width }) };
+}
+
 function header(exam: ExamDoc, v: VariantDoc, mode: RenderMode): Element {
   const e = exam.exam;
   const meta = [e.date, e.duration, `${fmtPoints(exam.totalPoints)} in total`].filter(Boolean).join('   ·   ');
+  const title = mode === 'key' ? `${e.title} — ANSWER KEY` : e.title;
+  // Below the title: 5 pt, the meta line, then the rule; the variant-code box is 48 pt high.
+  const extra = (doc: PDFKit.PDFDocument, width: number) => Math.max(0, Math.ceil(titleLayout(doc, title, width - 130).height - 22));
   return {
-    height: () => 78,
+    height: (doc, width) => 78 + extra(doc, width),
     draw(doc, x, y, width) {
+      const more = extra(doc, width);
       doc.font('bold').fontSize(10).fillColor(MUTED);
       drawText(doc, e.course, x, y, { width: width - 130 });
-      doc.font('bold').fontSize(17).fillColor(INK);
-      drawText(doc, mode === 'key' ? `${e.title} — ANSWER KEY` : e.title, x, y + 15, { width: width - 130 });
+      titleLayout(doc, title, width - 130);
+      doc.fillColor(INK);
+      drawText(doc, title, x, y + 15, { width: width - 130 });
       doc.font('sans').fontSize(9.5).fillColor(MUTED);
-      drawText(doc, meta, x, y + 40, { width: width - 130 });
+      drawText(doc, meta, x, y + 40 + more, { width: width - 130 });
       // Variant code, top right.
       const bw = 118;
       doc.save().lineWidth(1.2).strokeColor(INK).rect(x + width - bw, y, bw, 48).stroke().restore();
@@ -41,7 +59,7 @@ function header(exam: ExamDoc, v: VariantDoc, mode: RenderMode): Element {
       drawText(doc, 'VARIANT CODE', x + width - bw, y + 6, { width: bw, align: 'center' });
       doc.font('monoBold').fontSize(20).fillColor(INK);
       drawText(doc, v.code, x + width - bw, y + 19, { width: bw, align: 'center', lineBreak: false });
-      doc.save().strokeColor(INK).lineWidth(1).moveTo(x, y + 66).lineTo(x + width, y + 66).stroke().restore();
+      doc.save().strokeColor(INK).lineWidth(1).moveTo(x, y + 66 + more).lineTo(x + width, y + 66 + more).stroke().restore();
     },
   };
 }
@@ -192,7 +210,7 @@ function questionElements(q: QuestionDoc, mode: RenderMode): Element[] {
     if (q.mistakes.length)
       els.push(
         text(
-          `Typical wrong answers: ${q.mistakes.map((m) => `${m.label} → ${mistakeSummary(m.answers)}`).join('  |  ')}`,
+          `Typical wrong answers: ${q.mistakes.map((m) => `${m.label} → ${mistakeSummary(m.answers, q.parts)}`).join('  |  ')}`,
           { size: 7.5, color: MUTED, indent: 10 },
         ),
       );
@@ -200,11 +218,26 @@ function questionElements(q: QuestionDoc, mode: RenderMode): Element[] {
   return els;
 }
 
-/** "L1.shape (None, 98, 98, 8); total 93528 …" — at most three parts per mistake. */
-function mistakeSummary(answers: Record<string, AnswerJson>): string {
+/**
+ * "L1.shape (None, 98, 98, 8); total 93528 …" — at most three parts per mistake. Where the part
+ * asks for decimals, a wrong answer is shown as the student would write it (rounded), not as an
+ * unwieldy exact fraction.
+ */
+function mistakeSummary(answers: Record<string, AnswerJson>, parts: readonly PartJson[]): string {
   const entries = Object.entries(answers);
-  const shown = entries.slice(0, 3).map(([k, a]) => `${k} ${formatAnswer(answerFromJson(a))}`);
-  return `${shown.join('; ')}${entries.length > 3 ? ` (+${entries.length - 3} more)` : ''}`;
+  const text = (k: string, a: AnswerJson) => {
+    const decimals = parts.find((p) => p.id === k)?.decimals;
+    if (decimals !== undefined) {
+      // Fractions and roots as the rounded decimals the question asks for; integers as they are.
+      const show = (exact: string, value: number) => (/[/√]/.test(exact) ? fmtDecimal(value, decimals) : exact);
+      if (a.kind === 'scalar') return show(a.exact, a.value);
+      if (a.kind === 'vector') return `[${a.exact.map((e, i) => show(e, a.value[i]!)).join(', ')}]`;
+      if (a.kind === 'matrix') return `[${a.exact.map((r, i) => `[${r.map((e, j) => show(e, a.value[i]![j]!)).join(', ')}]`).join(', ')}]`;
+    }
+    return formatAnswer(answerFromJson(a));
+  };
+  const listed = entries.slice(0, 3).map(([k, a]) => `${k} ${text(k, a)}`);
+  return `${listed.join('; ')}${entries.length > 3 ? ` (+${entries.length - 3} more)` : ''}`;
 }
 
 function sectionHeading(title: string): Element {
