@@ -3,7 +3,7 @@
  * (tanh, σ, exp) makes them irrational, then a 32-digit decimal approximation. Answers built from
  * the latter are stored as their correctly rounded decimals (see roundNum).
  */
-import { bignumberDependencies, create, type BigNumber } from 'mathjs';
+import { Decimal } from 'decimal.js';
 import { q, ONE, ZERO, type Fraction } from './exact.js';
 
 /**
@@ -11,8 +11,8 @@ import { q, ONE, ZERO, type Fraction } from './exact.js';
  * ≤ 4 places, the chains are at most a few tanh/σ deep with small weights, so the accumulated error
  * stays below 1e-28), and cheap enough to evaluate a few hundred times per instance.
  */
-const big = create({ bignumberDependencies: bignumberDependencies! }, { precision: 32 });
-type Big = ReturnType<BigNumber['plus']>;
+const BigNum = Decimal.clone({ precision: 32, modulo: Decimal.EUCLID }); // what mathjs' BigNumber at precision 32 is
+type Big = Decimal;
 
 /** A discontinuous decision (step at 0, a rounding boundary) closer than this to its edge is refused as ambiguous. */
 const EDGE = 1e-20;
@@ -48,7 +48,7 @@ function toBig(x: Fraction): Big {
   const key = `${x.s * x.n}/${x.d}`;
   let v = bigCache.get(key);
   if (v === undefined) {
-    v = x.d === 1n ? big.bignumber((x.s * x.n).toString()) : big.bignumber((x.s * x.n).toString()).div(x.d.toString());
+    v = x.d === 1n ? new BigNum((x.s * x.n).toString()) : new BigNum((x.s * x.n).toString()).div(x.d.toString());
     if (bigCache.size > 20000) bigCache.clear();
     bigCache.set(key, v);
   }
@@ -116,7 +116,7 @@ export function nApply(fn: Fn, a: Num): Num {
       }
     case 'sigmoid':
       if (isZeroQ(a)) return numQ(HALF);
-      return { b: big.bignumber(1).div(expBig(bigOf(a).neg()).plus(1)) };
+      return { b: new BigNum('1').div(expBig(bigOf(a).neg()).plus(1)) };
   }
 }
 
@@ -124,7 +124,7 @@ export function nApply(fn: Fn, a: Num): Num {
 export function roundNum(a: Num, decimals: number): Fraction {
   if (a.q) return q(toBig(a.q).toFixed(decimals, 4 /* ROUND_HALF_UP: half away from zero */));
   // A non-rational value exactly on a rounding boundary (…5 in the next place) would make the key ambiguous.
-  const scaled = a.b!.abs().times(big.bignumber(10).pow(decimals));
+  const scaled = a.b!.abs().times(new BigNum('10').pow(decimals));
   const frac = scaled.minus(scaled.floor());
   if (frac.minus(0.5).abs().lt(EDGE * 10 ** decimals)) throw new AmbiguousValueError('a value lies on a rounding boundary');
   return q(a.b!.toFixed(decimals, 4));

@@ -1,18 +1,49 @@
 /**
- * Exact arithmetic: rationals (mathjs Fraction, bigint-backed) and single surds q·√r.
+ * Exact arithmetic: rationals (fraction.js Fraction, bigint-backed) and single surds q·√r.
  *
  * Every printed exact answer is one of these. Floats never flow into them: a float can only be
  * produced *from* an exact value (for display or tolerance checks), never the other way round.
+ *
+ * fraction.js is used directly (it is what mathjs' `fraction()` wraps): loading all of mathjs for its
+ * Fraction cost ~100 MB and ~1 s per process and per worker thread. `q()` keeps what mathjs' typed
+ * `fraction()` did with each argument type, and the prototype gets the same type tags and toJSON.
  */
-import { fraction, type Fraction } from 'mathjs';
+import Fraction from 'fraction.js';
 
 export type { Fraction };
+
+// What mathjs' createFractionClass attaches (kept so that nothing that inspects a Fraction changes).
+Object.defineProperty(Fraction, 'name', { value: 'Fraction' });
+Object.assign(Fraction.prototype, {
+  type: 'Fraction',
+  isFraction: true,
+  toJSON(this: Fraction) {
+    return { mathjs: 'Fraction', n: String(this.s * this.n), d: String(this.d) };
+  },
+});
+
+/** mathjs' implicit conversion of one argument of `fraction(a, b)` to a number (mixed argument types). */
+function asNumber(x: number | bigint | string): number {
+  if (typeof x === 'number') return x;
+  if (typeof x === 'bigint') {
+    if (x > Number.MAX_SAFE_INTEGER) throw new TypeError(`Cannot implicitly convert bigint to number: value exceeds the max safe integer value (value: ${x})`);
+    return Number(x);
+  }
+  const n = Number(x);
+  if (isNaN(n)) throw new Error(`Cannot convert "${x}" to a number`);
+  return n;
+}
 
 /** A rational from an integer, a pair, or a string such as "-7/4" or "0.25" (parsed exactly). */
 export function q(n: number | bigint | string | Fraction, d?: number | bigint): Fraction {
   if (typeof n === 'number' && !Number.isInteger(n)) throw new Error(`q(): non-integer number ${n}; pass a string for exact decimals`);
-  if (d === undefined) return typeof n === 'object' ? n : fraction(n as never);
-  return fraction(n as never, d as never);
+  if (d === undefined) {
+    if (typeof n === 'object') return n;
+    return new Fraction(typeof n === 'bigint' ? n.toString() : n);
+  }
+  if (typeof n === 'bigint' && typeof d === 'bigint') return new Fraction(n, d);
+  if (typeof n === 'object') throw new TypeError('q(): a Fraction with a denominator');
+  return new Fraction(asNumber(n), asNumber(d));
 }
 
 export const ZERO = q(0);

@@ -3,19 +3,19 @@
  * irrational, so the key stores the *correctly rounded* decimal (40-digit arithmetic decides the
  * rounding: a logarithm of a rational ≠ 1 is irrational, never exactly on a rounding boundary).
  */
-import { bignumberDependencies, create, logDependencies, type BigNumber } from 'mathjs';
+import { Decimal } from 'decimal.js';
 import { fmtQ, ONE, q, type Fraction } from './exact.js';
 
 export type LogBase = 'e' | '10' | '2';
 
-const big = create({ bignumberDependencies: bignumberDependencies!, logDependencies: logDependencies! }, { precision: 40 });
-const lnCache = new Map<bigint, BigNumber>();
+const BigNum = Decimal.clone({ precision: 40, modulo: Decimal.EUCLID }); // what mathjs' BigNumber at precision 40 is
+const lnCache = new Map<bigint, Decimal>();
 
 /** ln n for a positive integer n, memoised: exam numbers repeat (ln 2, ln 3, ln 8, …). */
-function lnBig(n: bigint): BigNumber {
+function lnBig(n: bigint): Decimal {
   let v = lnCache.get(n);
   if (v === undefined) {
-    v = big.log(big.bignumber(n.toString())) as BigNumber;
+    v = new BigNum(n.toString()).ln(); // mathjs' log() of a positive BigNumber
     if (lnCache.size > 10000) lnCache.clear();
     lnCache.set(n, v);
   }
@@ -24,11 +24,11 @@ function lnBig(n: bigint): BigNumber {
 
 /** Σ c_k·log(x_k) (x_k > 0 rational) rounded half away from zero to `decimals` places, as an exact decimal fraction. */
 export function roundedLn(terms: readonly { c: Fraction; x: Fraction }[], decimals: number, base: LogBase = 'e'): Fraction {
-  let total = big.bignumber(0);
+  let total = new BigNum('0');
   for (const { c, x } of terms) {
     if (c.n === 0n) continue;
     const ln = lnBig(x.n).minus(lnBig(x.d));
-    total = total.plus(ln.times(big.bignumber((c.s * c.n).toString())).div(big.bignumber(c.d.toString())));
+    total = total.plus(ln.times(new BigNum((c.s * c.n).toString())).div(new BigNum(c.d.toString())));
   }
   if (base !== 'e') total = total.div(lnBig(base === '10' ? 10n : 2n));
   return q(total.toFixed(decimals, 4 /* ROUND_HALF_UP = half away from zero */));

@@ -12,7 +12,7 @@
  * Exactness: identity, ReLU and step keep every value rational. tanh is transcendental, so tanh
  * questions ask for each h_t to `decimals` places: the key holds the *correctly rounded* value of
  * the exact chain h_t = tanh(… tanh(…) …), evaluated with 32-digit decimal arithmetic (decimal.js
- * through mathjs BigNumber, tanh x = (e^{2x} − 1)/(e^{2x} + 1) — not Math.tanh; floats only pre-filter the generator), and the tolerance (1.5 units in the last place) accepts
+ * directly, tanh x = (e^{2x} − 1)/(e^{2x} + 1) — not Math.tanh; floats only pre-filter the generator), and the tolerance (1.5 units in the last place) accepts
  * a student who rounds every step to that many places: the generator only keeps instances where
  * such per-step rounding moves no answer by more than one unit.
  *
