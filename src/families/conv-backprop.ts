@@ -177,8 +177,8 @@ function solveWith(p: ConvBackpropParams, flaw?: FlawId): Solution {
   // Forward pass.
   say(
     flip
-      ? `Forward pass (true convolution: F is rotated by 180°), O_ij = Σ_u Σ_v X_(${s === 1 ? 'i' : `${s}(i−1)`}+u${s === 1 ? '−1' : ''}),(${s === 1 ? 'j' : `${s}(j−1)`}+v${s === 1 ? '−1' : ''})·F_(${k + 1}−u),(${k + 1}−v)${hasBias ? ' + b' : ''}:`
-      : `Forward pass (cross-correlation: F slides over X without flipping), O_ij = Σ_u Σ_v X_(${s === 1 ? 'i' : `${s}(i−1)`}+u${s === 1 ? '−1' : ''}),(${s === 1 ? 'j' : `${s}(j−1)`}+v${s === 1 ? '−1' : ''})·F_uv${hasBias ? ' + b' : ''}:`,
+      ? `Forward pass (true convolution: F is rotated by 180°), O_ij = Σ_u Σ_v X[${s === 1 ? 'i' : `${s}(i−1)`}+u${s === 1 ? '−1' : ''}, ${s === 1 ? 'j' : `${s}(j−1)`}+v${s === 1 ? '−1' : ''}]·F[${k + 1}−u, ${k + 1}−v]${hasBias ? ' + b' : ''}:`
+      : `Forward pass (cross-correlation: F slides over X without flipping), O_ij = Σ_u Σ_v X[${s === 1 ? 'i' : `${s}(i−1)`}+u${s === 1 ? '−1' : ''}, ${s === 1 ? 'j' : `${s}(j−1)`}+v${s === 1 ? '−1' : ''}]·F_uv${hasBias ? ' + b' : ''}:`,
   );
   const O = range(m).map((i) =>
     range(m).map((j) => {
@@ -356,8 +356,8 @@ function statement(p: ConvBackpropParams): Statement {
   const hasBias = p.bias !== undefined;
   const op = p.flip ? '∗' : '⋆';
   const opText = p.flip
-    ? `${op} is true convolution (the filter is rotated by 180° before it slides: O_ij = Σ_u Σ_v X_(${p.stride === 1 ? 'i+u−1' : `${p.stride}(i−1)+u`}),(${p.stride === 1 ? 'j+v−1' : `${p.stride}(j−1)+v`})·F_(${k + 1}−u),(${k + 1}−v)${hasBias ? ' + b' : ''})`
-    : `${op} is cross-correlation (O_ij = Σ_u Σ_v X_(${p.stride === 1 ? 'i+u−1' : `${p.stride}(i−1)+u`}),(${p.stride === 1 ? 'j+v−1' : `${p.stride}(j−1)+v`})·F_uv${hasBias ? ' + b' : ''})`;
+    ? `${op} is true convolution (the filter is rotated by 180° before it slides: O_ij = Σ_u Σ_v X[${p.stride === 1 ? 'i+u−1' : `${p.stride}(i−1)+u`}, ${p.stride === 1 ? 'j+v−1' : `${p.stride}(j−1)+v`}]·F[${k + 1}−u, ${k + 1}−v]${hasBias ? ' + b' : ''})`
+    : `${op} is cross-correlation (O_ij = Σ_u Σ_v X[${p.stride === 1 ? 'i+u−1' : `${p.stride}(i−1)+u`}, ${p.stride === 1 ? 'j+v−1' : `${p.stride}(j−1)+v`}]·F_uv${hasBias ? ' + b' : ''})`;
   const lossText: Record<Loss, string> = {
     gap: `The output is followed by global average pooling, G = mean(O) = (1/${m * m})·Σ_ij O_ij, and the loss is L = G (so ∂L/∂G = 1).`,
     sum: 'The loss is the sum of the outputs, L = Σ_ij O_ij.',

@@ -24,7 +24,7 @@ function convert(s: string, table: Record<string, string>): string | undefined {
 
 /** Only short symbols get sub/superscripts (X_11, W_xh, h_t), never identifiers like ceil_mode. */
 function isSymbolBase(text: string, at: number): boolean {
-  const before = /([A-Za-zθσμαβγδηλ∂]*)$/.exec(text.slice(0, at))?.[1] ?? '';
+  const before = /([A-Za-zθσμαβγδηλ∂Σ]*)$/.exec(text.slice(0, at))?.[1] ?? '';
   return (before.length >= 1 && before.length <= 2) || /[)\]']$/.test(text.slice(0, at));
 }
 
