@@ -464,100 +464,159 @@ describe('attempt numbering under concurrency', () => {
   });
 });
 
-describe('group commit', () => {
-  test('submissions queued together are one transaction, in arrival order, and settle only after it', async () => {
-    await withStorage(async (s, file) => {
+for (const writer of ['thread', 'inline'] as const)
+  describe(`group commit (writer: ${writer})`, () => {
+    test('submissions queued together are one transaction, in arrival order, and settle only after it', async () => {
+      await withStorage(async (s, file) => {
+        assert.equal(s.writer, writer);
+        await registerExam(s);
+        const before = s.commitStats.commits;
+        let settled = 0;
+        const ps = range(30).map((i) => s.addSubmission(sub({ student: `st${i % 3}`, answers: { i } })).finally(() => settled++));
+        // Nothing is acknowledged before the commit, and nothing is in the file yet.
+        await Promise.resolve();
+        assert.equal(settled, 0);
+        assert.equal(rawRows<{ n: number }>(file, 'SELECT COUNT(*) AS n FROM submissions')[0]!.n, 0);
+        const added = await Promise.all(ps);
+        assert.equal(s.commitStats.commits - before, 1);
+        assert.deepEqual(
+          added.map((a) => a.id),
+          range(30),
+        );
+        assert.deepEqual(
+          added.map((a) => a.attempt),
+          range(30).map((i) => Math.floor((i - 1) / 3) + 1),
+        );
+        const rows = rawRows<{ id: number; answers_json: string }>(file, 'SELECT id, answers_json FROM submissions ORDER BY id');
+        assert.deepEqual(
+          rows.map((r) => (JSON.parse(r.answers_json) as { i: number }).i),
+          range(30),
+        );
+      }, { writer });
+    });
+
+    test('one refused item does not affect the others of its batch', async () => {
+      await withStorage(async (s) => {
+        await registerExam(s);
+        const before = s.commitStats.commits;
+        const settled = await Promise.allSettled([
+          s.addSubmission(sub({ student: 'a', maxAttempts: 1 })),
+          s.addSubmission(sub({ student: 'a', maxAttempts: 1 })),
+          s.addSubmission(sub({ exam: 'not-registered' })),
+          s.addSubmission(sub({ student: 'b' })),
+          s.addSubmission(sub({ student: 'a', maxAttempts: 2 })),
+        ]);
+        assert.deepEqual(
+          settled.map((r) => (r.status === 'fulfilled' ? r.value.attempt : (r.reason as StorageError).code)),
+          [1, 'ATTEMPTS_EXHAUSTED', 'UNKNOWN_EXAM', 1, 2],
+        );
+        assert.equal(s.commitStats.commits - before, 1);
+        assert.equal((await s.listSubmissions('cnn-midterm')).length, 3);
+      }, { writer });
+    });
+
+    test('a failed transaction rejects every item of the batch and writes none of them', async () => {
+      const file = tmpDb();
+      await withStorage(async (s) => registerExam(s), {}, file);
+      const s = SqliteStorage.open(file, { busyTimeoutMs: 50, writer });
+      const blocker = new Database(file);
+      blocker.prepare('BEGIN IMMEDIATE').run();
+      try {
+        const settled = await Promise.allSettled(range(5).map((i) => s.addSubmission(sub({ student: `b${i}` }))));
+        assert.ok(settled.every((r) => r.status === 'rejected' && r.reason instanceof StorageError && r.reason.code === 'BUSY'));
+      } finally {
+        blocker.prepare('ROLLBACK').run();
+        blocker.close();
+      }
+      assert.equal((await s.listSubmissions('cnn-midterm')).length, 0);
+      await s.close();
+    });
+
+    test('reads, regrades and close() first commit what is queued', async () => {
+      const file = tmpDb();
+      const s = SqliteStorage.open(file, { writer });
       await registerExam(s);
-      const before = s.commitStats.commits;
-      let settled = 0;
-      const ps = range(30).map((i) => s.addSubmission(sub({ student: `st${i % 3}`, answers: { i } })).finally(() => settled++));
-      // Nothing is acknowledged before the commit, and nothing is in the file yet.
-      await Promise.resolve();
-      assert.equal(settled, 0);
-      assert.equal(rawRows<{ n: number }>(file, 'SELECT COUNT(*) AS n FROM submissions')[0]!.n, 0);
-      const added = await Promise.all(ps);
-      assert.equal(s.commitStats.commits - before, 1);
+      const first = s.addSubmission(sub());
+      // Not awaited: the count still sees it, as it did when every call committed at once.
+      assert.equal(await s.countAttempts('cnn-midterm', 's001'), 1);
+      assert.equal((await first).attempt, 1);
+      const queued = [s.addSubmission(sub()), s.addSubmission(sub())];
+      await s.close();
       assert.deepEqual(
-        added.map((a) => a.id),
-        range(30),
+        (await Promise.all(queued)).map((a) => a.attempt),
+        [2, 3],
       );
-      assert.deepEqual(
-        added.map((a) => a.attempt),
-        range(30).map((i) => Math.floor((i - 1) / 3) + 1),
-      );
-      const rows = rawRows<{ id: number; answers_json: string }>(file, 'SELECT id, answers_json FROM submissions ORDER BY id');
-      assert.deepEqual(
-        rows.map((r) => (JSON.parse(r.answers_json) as { i: number }).i),
-        range(30),
-      );
+      assert.equal(rawRows<{ n: number }>(file, 'SELECT COUNT(*) AS n FROM submissions')[0]!.n, 3);
+      await rejects(s.addSubmission(sub()), 'CLOSED');
+    });
+
+    test('validation refuses bad submissions before queueing, with the same errors', async () => {
+      await withStorage(async (s) => {
+        await registerExam(s);
+        const good = s.addSubmission(sub({ student: 'ok' }));
+        await rejects(s.addSubmission(sub({ student: ' padded' })), 'INVALID_INPUT', /submission\.student: must not start or end with whitespace/);
+        await rejects(s.addSubmission(sub({ result: { total: Number.NaN, max: 1 } })), 'INVALID_INPUT', /submission\.result\.total/);
+        await rejects(s.addSubmission(sub({ answers: { a: '\uD800' } })), 'INVALID_INPUT', /answers\.a contains a lone surrogate/);
+        await rejects(s.addSubmission(sub({ result: { total: 1, max: 1, detail: { deep: [{ x: 1n }] } } })), 'INVALID_INPUT', /result\.detail\.deep\[0\]\.x is a bigint/);
+        assert.equal((await good).attempt, 1);
+      }, { writer });
     });
   });
 
-  test('one refused item does not affect the others of its batch', async () => {
-    await withStorage(async (s) => {
-      await registerExam(s);
-      const before = s.commitStats.commits;
-      const settled = await Promise.allSettled([
-        s.addSubmission(sub({ student: 'a', maxAttempts: 1 })),
-        s.addSubmission(sub({ student: 'a', maxAttempts: 1 })),
-        s.addSubmission(sub({ exam: 'not-registered' })),
-        s.addSubmission(sub({ student: 'b' })),
-        s.addSubmission(sub({ student: 'a', maxAttempts: 2 })),
-      ]);
-      assert.deepEqual(
-        settled.map((r) => (r.status === 'fulfilled' ? r.value.attempt : (r.reason as StorageError).code)),
-        [1, 'ATTEMPTS_EXHAUSTED', 'UNKNOWN_EXAM', 1, 2],
-      );
-      assert.equal(s.commitStats.commits - before, 1);
-      assert.equal((await s.listSubmissions('cnn-midterm')).length, 3);
-    });
+describe('writer thread', () => {
+  test('files commit on a writer thread, ":memory:" on this one', async () => {
+    const s = SqliteStorage.open(tmpDb());
+    const m = SqliteStorage.open(':memory:');
+    try {
+      assert.equal(s.writer, 'thread');
+      assert.equal(m.writer, 'inline');
+    } finally {
+      await s.close();
+      await m.close();
+    }
   });
 
-  test('a failed transaction rejects every item of the batch and writes none of them', async () => {
+  test('while a commit waits for the write lock, this event loop keeps running', async () => {
     const file = tmpDb();
     await withStorage(async (s) => registerExam(s), {}, file);
-    const s = SqliteStorage.open(file, { busyTimeoutMs: 50 });
+    const s = SqliteStorage.open(file, { busyTimeoutMs: 400 });
     const blocker = new Database(file);
     blocker.prepare('BEGIN IMMEDIATE').run();
     try {
-      const settled = await Promise.allSettled(range(5).map((i) => s.addSubmission(sub({ student: `b${i}` }))));
-      assert.ok(settled.every((r) => r.status === 'rejected' && r.reason instanceof StorageError && r.reason.code === 'BUSY'));
+      const ticks: number[] = [];
+      const timer = setInterval(() => ticks.push(Date.now()), 10);
+      const t0 = Date.now();
+      await rejects(s.addSubmission(sub()), 'BUSY');
+      clearInterval(timer);
+      assert.ok(Date.now() - t0 >= 350, 'the writer waited for the lock');
+      // The waiting happened on the writer thread: timers kept firing here meanwhile.
+      assert.ok(ticks.length >= 10, `only ${ticks.length} timer ticks while the writer waited`);
     } finally {
       blocker.prepare('ROLLBACK').run();
       blocker.close();
+      await s.close();
     }
-    assert.equal((await s.listSubmissions('cnn-midterm')).length, 0);
-    await s.close();
   });
 
-  test('reads, regrades and close() first commit what is queued', async () => {
+  test('the writer thread is not left running: a script that forgets close() still exits', async () => {
     const file = tmpDb();
-    const s = SqliteStorage.open(file);
-    await registerExam(s);
-    const first = s.addSubmission(sub());
-    // Not awaited: the count still sees it, as it did when every call committed at once.
-    assert.equal(await s.countAttempts('cnn-midterm', 's001'), 1);
-    assert.equal((await first).attempt, 1);
-    const queued = [s.addSubmission(sub()), s.addSubmission(sub())];
-    await s.close();
-    assert.deepEqual(
-      (await Promise.all(queued)).map((a) => a.attempt),
-      [2, 3],
-    );
-    assert.equal(rawRows<{ n: number }>(file, 'SELECT COUNT(*) AS n FROM submissions')[0]!.n, 3);
-    await rejects(s.addSubmission(sub()), 'CLOSED');
-  });
-
-  test('validation refuses bad submissions before queueing, with the same errors', async () => {
-    await withStorage(async (s) => {
-      await registerExam(s);
-      const good = s.addSubmission(sub({ student: 'ok' }));
-      await rejects(s.addSubmission(sub({ student: ' padded' })), 'INVALID_INPUT', /submission\.student: must not start or end with whitespace/);
-      await rejects(s.addSubmission(sub({ result: { total: Number.NaN, max: 1 } })), 'INVALID_INPUT', /submission\.result\.total/);
-      await rejects(s.addSubmission(sub({ answers: { a: '\uD800' } })), 'INVALID_INPUT', /answers\.a contains a lone surrogate/);
-      await rejects(s.addSubmission(sub({ result: { total: 1, max: 1, detail: { deep: [{ x: 1n }] } } })), 'INVALID_INPUT', /result\.detail\.deep\[0\]\.x is a bigint/);
-      assert.equal((await good).attempt, 1);
+    await withStorage(async (s) => registerExam(s), {}, file);
+    const script = `import { SqliteStorage } from ${JSON.stringify(pathToFileURL(join(REPO, 'src/server/storage/index.ts')).href)};
+      const s = SqliteStorage.open(${JSON.stringify(file)});
+      const a = await s.addSubmission({ exam: 'cnn-midterm', code: 'AB12CD', student: 'x', answers: {}, result: null });
+      process.stdout.write('ACK ' + a.attempt);`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((resolve) => {
+      const t = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      child.on('exit', (c) => {
+        clearTimeout(t);
+        resolve(c);
+      });
     });
+    assert.equal(code, 0);
+    assert.equal(out, 'ACK 1');
   });
 });
 

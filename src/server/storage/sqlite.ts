@@ -9,16 +9,28 @@
  * better-sqlite3 is synchronous; the async methods just wrap it (a PostgreSQL adapter will not be).
  *
  * Group commit: addSubmission does not commit on its own. Submissions that arrive while the event
- * loop is busy (everything queued before the next "check" phase) are written in ONE transaction,
- * in arrival order, with one fsync; each promise settles only after that COMMIT returned, so an
- * acknowledged submission is always durable. Items are independent: one refused (attempts used
- * up, unknown exam, a constraint) does not affect the others; an error of the transaction itself
- * (BUSY, I/O, a failed COMMIT) rejects every item of the batch, and nothing of it was written.
- * Every other call first commits what is queued, so reads and regrades see submissions in order.
+ * loop is busy (everything queued before the next "check" phase) — and, with the writer thread,
+ * everything queued while the previous batch was being committed — are written in ONE
+ * transaction, in arrival order, with one fsync; each promise settles only after that COMMIT
+ * returned, so an acknowledged submission is always durable. Items are independent: one refused
+ * (attempts used up, unknown exam, a constraint) does not affect the others; an error of the
+ * transaction itself (BUSY, I/O, a failed COMMIT) rejects every item of the batch, and nothing of
+ * it was written. Every other call first waits until what was queued before it is committed, so
+ * reads and regrades see submissions in order.
+ *
+ * Writer thread (files, the default): the batches are written by a worker thread with its own
+ * connection (sqlite-writer-thread.mjs, configured like this one), so this thread's event loop
+ * never waits for SQLite or for fsync; it only hands a batch over and settles the promises when the
+ * thread reports the COMMIT done. The thread is started on the first submission and holds the
+ * process open only while a batch is being committed. Everything else (migrations, exams, reads,
+ * regrades) runs on this thread's connection. ":memory:" databases (and `writer: 'inline'`) write
+ * batches on this thread, synchronously.
  */
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { batchWriter, configureConnection, type ErrorData, type FromWriter, type ItemOutcome, type SubmissionValues, type ToWriter } from './sqlite-batch.mjs';
 import {
   DEFAULT_BUSY_TIMEOUT_MS,
   DEFAULT_MAX_JSON_BYTES,
@@ -126,6 +138,12 @@ export interface SqliteOptions extends StorageOptions {
    * assume the full current schema, so a list must start with all of MIGRATIONS.
    */
   migrations?: readonly Migration[];
+  /**
+   * Where addSubmission batches are committed: 'thread' (default for files) — a worker thread with
+   * its own connection, so this event loop never waits for SQLite or fsync; 'inline' — this thread,
+   * synchronously (always for ":memory:", which a second connection could not see).
+   */
+  writer?: 'thread' | 'inline';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -268,15 +286,8 @@ function migrate(db: Database.Database, file: string, migrations: readonly Migra
 }
 
 function configure(db: Database.Database, file: string, memory: boolean, busyTimeoutMs: number): void {
-  db.pragma(`busy_timeout = ${Math.floor(busyTimeoutMs)}`);
-  if (!memory) {
-    const mode = db.pragma('journal_mode = WAL', { simple: true }) as string;
-    if (String(mode).toLowerCase() !== 'wal')
-      throw new StorageError('OPEN_FAILED', `${file}: the file system does not support SQLite's WAL mode (got "${mode}"); use a local disk`);
-  }
-  db.pragma('synchronous = FULL');
-  db.pragma('foreign_keys = ON');
-  if (db.pragma('foreign_keys', { simple: true }) !== 1) throw new StorageError('OPEN_FAILED', `${file}: SQLite refused to enable foreign keys`);
+  const problem = configureConnection(db, { memory, busyTimeoutMs });
+  if (problem) throw new StorageError('OPEN_FAILED', `${file}: ${problem}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -291,16 +302,42 @@ interface PendingSubmission {
 /** Most submissions committed in one transaction (the rest wait for the next one). */
 const MAX_BATCH = 512;
 
+const WRITER_THREAD = new URL('./sqlite-writer-thread.mjs', import.meta.url);
+
+/** A SQLite error that crossed from the writer thread as data, as the error it was. */
+function fromErrorData(e: ErrorData): Error {
+  return e.sqliteCode ? new Database.SqliteError(e.message, e.sqliteCode) : new Error(e.message);
+}
+
+function itemError(o: Exclude<ItemOutcome, { ok: true }>): StorageError {
+  if (o.code) return new StorageError(o.code, o.message);
+  return translate(new Database.SqliteError(o.message, o.sqliteCode), 'addSubmission');
+}
+
 export class SqliteStorage implements Storage {
   readonly description: string;
   readonly schemaVersion: number;
   private db: Database.Database | undefined;
+  private readonly path: string;
+  private readonly busyTimeoutMs: number;
   private readonly clock: () => Date;
   private readonly maxJsonBytes: number;
   private readonly stmts: ReturnType<typeof prepare>;
   private readonly tx: ReturnType<typeof transactions>;
+  /** Writes batches on this thread (":memory:", writer: 'inline'); undefined with a writer thread. */
+  private readonly inline: ((batch: SubmissionValues[]) => ItemOutcome[]) | undefined;
+  private closed = false;
+  private closing: Promise<void> | undefined;
   private queue: PendingSubmission[] = [];
   private flushScheduled = false;
+  /** Writer thread: started on the first batch; the batch it is committing. */
+  private worker: Worker | undefined;
+  private inFlight: PendingSubmission[] | undefined;
+  private batchSeq = 0;
+  /** Submissions queued / settled so far, and calls waiting for the ones queued before them. */
+  private enqueued = 0;
+  private settled = 0;
+  private waiters: { upTo: number; resolve: () => void }[] = [];
   /** Transactions committed by addSubmission batches, and submissions in them (tests, logs). */
   readonly commitStats = { commits: 0, submissions: 0 };
 
@@ -315,9 +352,11 @@ export class SqliteStorage implements Storage {
   private constructor(file: string, options: SqliteOptions) {
     const memory = file === ':memory:';
     const path = memory ? file : resolve(file);
+    this.path = path;
     this.description = `sqlite:${path}`;
     this.clock = options.now ?? (() => new Date());
     this.maxJsonBytes = options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES;
+    this.busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
     if (!memory && !existsSync(dirname(path)))
       throw new StorageError('OPEN_FAILED', `${path}: cannot create the database, folder ${dirname(path)} does not exist`);
     let db: Database.Database;
@@ -327,10 +366,11 @@ export class SqliteStorage implements Storage {
       throw new StorageError('OPEN_FAILED', `${path}: cannot open the database: ${(e as Error).message}`, { cause: e });
     }
     try {
-      configure(db, path, memory, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
+      configure(db, path, memory, this.busyTimeoutMs);
       // Real wall time, not the injected clock: when a file was upgraded is a fact about the file.
       this.schemaVersion = migrate(db, path, options.migrations ?? MIGRATIONS, () => new Date().toISOString());
       this.stmts = prepare(db);
+      this.inline = memory || options.writer === 'inline' ? batchWriter(db) : undefined;
     } catch (e) {
       db.close();
       if (e instanceof StorageError) throw e;
@@ -342,21 +382,42 @@ export class SqliteStorage implements Storage {
     this.tx = transactions(db, this.stmts);
   }
 
+  /** Where submissions are committed: a writer thread or this thread. */
+  get writer(): 'thread' | 'inline' {
+    return this.inline ? 'inline' : 'thread';
+  }
+
   private timestamp(): string {
     const d = this.clock();
     if (!(d instanceof Date) || Number.isNaN(d.getTime())) throw new StorageError('INTERNAL', 'the clock returned an invalid date');
     return d.toISOString();
   }
 
-  /** Runs fn against the open database (after committing queued submissions); every failure leaves as a StorageError. */
-  private use<T>(context: string, fn: () => T): T {
-    if (!this.db) throw new StorageError('CLOSED', `${context}: storage is closed`);
-    if (this.queue.length > 0) this.flush();
+  /**
+   * Runs fn against the open database, once every submission queued before this call is committed
+   * (or refused); every failure leaves as a StorageError.
+   */
+  private async use<T>(context: string, fn: () => T): Promise<T> {
+    if (this.closed || !this.db) throw new StorageError('CLOSED', `${context}: storage is closed`);
+    if (this.settled < this.enqueued) {
+      if (this.inline) this.flush();
+      else await this.settledUpTo(this.enqueued);
+      if (!this.db) throw new StorageError('CLOSED', `${context}: storage is closed`);
+    }
     try {
       return fn();
     } catch (e) {
       throw translate(e, context);
     }
+  }
+
+  /** Resolves once the first n queued submissions are settled (the queue is FIFO). */
+  private settledUpTo(n: number): Promise<void> {
+    if (this.settled >= n) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.waiters.push({ upTo: n, resolve });
+      this.flush();
+    });
   }
 
   async upsertExam(exam: ExamInput): Promise<UpsertExamResult> {
@@ -381,7 +442,7 @@ export class SqliteStorage implements Storage {
     // Serialise before the transaction: a value JSON cannot hold fails here, with nothing written.
     const answersJson = toJsonText(v.answers, 'answers', this.maxJsonBytes);
     const scoreJson = v.result === null ? null : toJsonText(v.result, 'result', this.maxJsonBytes);
-    if (!this.db) throw new StorageError('CLOSED', 'addSubmission: storage is closed');
+    if (this.closed || !this.db) throw new StorageError('CLOSED', 'addSubmission: storage is closed');
     let createdAt: string;
     try {
       createdAt = this.timestamp();
@@ -402,45 +463,123 @@ export class SqliteStorage implements Storage {
     };
     return new Promise<AddedSubmission>((resolve, reject) => {
       this.queue.push({ values, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => {
-          this.flushScheduled = false;
-          this.flush();
-        });
-      }
+      this.enqueued++;
+      this.scheduleFlush();
     });
   }
 
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  private nextBatch(): PendingSubmission[] {
+    const batch = this.queue.length <= MAX_BATCH ? this.queue : this.queue.slice(0, MAX_BATCH);
+    this.queue = this.queue.length <= MAX_BATCH ? [] : this.queue.slice(MAX_BATCH);
+    return batch;
+  }
+
   /**
-   * Commits the queued submissions: one transaction (one fsync) per MAX_BATCH. Settles every
-   * promise of a batch only after its COMMIT returned (synchronous=FULL: the WAL is on disk).
+   * Commits the queued submissions: one transaction (one fsync) per batch of at most MAX_BATCH.
+   * Inline: every batch now. Writer thread: hands the next batch over unless one is being committed
+   * (its reply hands over the next). Every promise of a batch settles only after its COMMIT
+   * returned (synchronous=FULL: the WAL is on disk).
    */
   private flush(): void {
-    while (this.queue.length > 0) {
-      const batch = this.queue.length <= MAX_BATCH ? this.queue : this.queue.slice(0, MAX_BATCH);
-      this.queue = this.queue.length <= MAX_BATCH ? [] : this.queue.slice(MAX_BATCH);
-      if (!this.db) {
-        const closed = new StorageError('CLOSED', 'addSubmission: storage is closed');
-        for (const p of batch) p.reject(closed);
-        continue;
+    if (this.inline) {
+      while (this.queue.length > 0) {
+        const batch = this.nextBatch();
+        let outcomes: ItemOutcome[];
+        try {
+          outcomes = this.inline(batch.map((p) => p.values));
+        } catch (e) {
+          this.settle(batch, translate(e, 'addSubmission'));
+          continue;
+        }
+        this.settle(batch, outcomes);
       }
-      let outcomes: Outcome[];
-      try {
-        outcomes = this.tx.addSubmissions.immediate(batch.map((p) => p.values));
-      } catch (e) {
-        const err = translate(e, 'addSubmission');
-        for (const p of batch) p.reject(err);
-        continue;
-      }
+      return;
+    }
+    if (this.inFlight || this.queue.length === 0) return;
+    const batch = this.nextBatch();
+    const w = this.writerThread();
+    this.inFlight = batch;
+    w.ref(); // a batch being committed keeps the process alive until it is acknowledged
+    const msg: ToWriter = { type: 'batch', seq: ++this.batchSeq, batch: batch.map((p) => p.values) };
+    w.postMessage(msg);
+  }
+
+  /** Settles a batch: each item by its outcome, or every item with the transaction's error. */
+  private settle(batch: PendingSubmission[], outcomes: ItemOutcome[] | StorageError): void {
+    if (outcomes instanceof StorageError) for (const p of batch) p.reject(outcomes);
+    else {
       this.commitStats.commits++;
-      this.commitStats.submissions += outcomes.filter((o) => o.ok).length;
       batch.forEach((p, i) => {
         const o = outcomes[i]!;
-        if (o.ok) p.resolve(o.added);
-        else p.reject(translate(o.error, 'addSubmission'));
+        if (o.ok) {
+          this.commitStats.submissions++;
+          p.resolve({ id: o.id, attempt: o.attempt, createdAt: o.createdAt });
+        } else p.reject(itemError(o));
       });
     }
+    this.settled += batch.length;
+    if (this.waiters.length > 0) {
+      const ready = this.waiters.filter((w) => w.upTo <= this.settled);
+      this.waiters = this.waiters.filter((w) => w.upTo > this.settled);
+      for (const w of ready) w.resolve();
+    }
+  }
+
+  private writerThread(): Worker {
+    if (this.worker) return this.worker;
+    const w = new Worker(WRITER_THREAD, { workerData: { file: this.path, busyTimeoutMs: this.busyTimeoutMs }, execArgv: [], stdout: false, stderr: false });
+    w.unref();
+    w.on('message', (m: FromWriter) => {
+      if (m.type === 'done' || m.type === 'failed') {
+        const batch = this.inFlight;
+        this.inFlight = undefined;
+        if (!batch || m.seq !== this.batchSeq) return;
+        if (this.worker === w) w.unref();
+        this.settle(batch, m.type === 'done' ? m.outcomes : translate(fromErrorData(m.error), 'addSubmission'));
+        // The next batch: everything queued meanwhile. After this turn's microtasks, so that
+        // calls waiting for this batch (a read, a regrade) run before the writer takes the lock again.
+        if (this.queue.length > 0) this.scheduleFlush();
+      }
+    });
+    const down = (why: string) => {
+      if (this.worker !== w) return;
+      this.worker = undefined;
+      const batch = this.inFlight;
+      this.inFlight = undefined;
+      if (batch) this.settle(batch, new StorageError('INTERNAL', `addSubmission: the writer thread stopped (${why}); the submission may not have been stored`));
+      if (this.queue.length > 0) this.scheduleFlush();
+    };
+    w.on('error', (e) => down(e.message));
+    w.on('exit', (code) => down(`exit code ${code}`));
+    this.worker = w;
+    return w;
+  }
+
+  /** Stops the writer thread (nothing is in flight): its connection is closed first. */
+  private async stopWriter(): Promise<void> {
+    const w = this.worker;
+    if (!w) return;
+    this.worker = undefined;
+    w.ref();
+    const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
+    const closed = new Promise<void>((resolve) => {
+      w.on('message', (m: FromWriter) => m.type === 'closed' && resolve());
+      w.once('exit', () => resolve());
+    });
+    const msg: ToWriter = { type: 'close' };
+    w.postMessage(msg);
+    await closed;
+    await w.terminate();
+    await exited;
   }
 
   async getSubmission(id: number): Promise<SubmissionRecord | undefined> {
@@ -511,8 +650,9 @@ export class SqliteStorage implements Storage {
 
   /** This connection's durability settings, as SQLite reports them (startup logs, tests). */
   pragmas(): { journalMode: string; synchronous: 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA'; foreignKeys: boolean; busyTimeoutMs: number } {
-    return this.use('pragmas', () => {
-      const db = this.db!;
+    if (this.closed || !this.db) throw new StorageError('CLOSED', 'pragmas: storage is closed');
+    {
+      const db = this.db;
       const sync = db.pragma('synchronous', { simple: true }) as number;
       return {
         journalMode: String(db.pragma('journal_mode', { simple: true })),
@@ -520,15 +660,22 @@ export class SqliteStorage implements Storage {
         foreignKeys: db.pragma('foreign_keys', { simple: true }) === 1,
         busyTimeoutMs: db.pragma('busy_timeout', { simple: true }) as number,
       };
-    });
+    }
   }
 
   async close(): Promise<void> {
-    // What was accepted before close() is still committed (and acknowledged).
-    if (this.db && this.queue.length > 0) this.flush();
-    const db = this.db;
-    this.db = undefined;
-    if (db?.open) db.close();
+    return (this.closing ??= (async () => {
+      this.closed = true;
+      // What was accepted before close() is still committed (and acknowledged).
+      if (this.settled < this.enqueued) {
+        if (this.inline) this.flush();
+        else await this.settledUpTo(this.enqueued);
+      }
+      await this.stopWriter();
+      const db = this.db;
+      this.db = undefined;
+      if (db?.open) db.close();
+    })());
   }
 }
 
@@ -552,12 +699,7 @@ function prepare(db: Database.Database) {
     examSha: db.prepare('SELECT sha256 FROM exams WHERE id = ?'),
     insertExam: db.prepare('INSERT INTO exams (id, title, mode, sha256, first_loaded_at, loaded_at) VALUES (?, ?, ?, ?, ?, ?)'),
     updateExam: db.prepare('UPDATE exams SET title = ?, mode = ?, sha256 = ?, loaded_at = ? WHERE id = ?'),
-    lastAttempt: db.prepare('SELECT COALESCE(MAX(attempt), 0) AS n FROM submissions WHERE exam_id = ? AND student = ?'),
     countAttempts: db.prepare('SELECT COUNT(*) AS n FROM submissions WHERE exam_id = ? AND student = ?'),
-    insertSubmission: db.prepare(
-      `INSERT INTO submissions (exam_id, variant_code, student, attempt, answers_json, total, max, score_json, created_at, client_ip)
-       VALUES (@exam, @code, @student, @attempt, @answersJson, @total, @max, @scoreJson, @createdAt, @ip)`,
-    ),
     submission: db.prepare(`SELECT ${SUBMISSION_COLUMNS} FROM submissions WHERE id = ?`),
     list: db.prepare(
       `SELECT ${SUBMISSION_COLUMNS} FROM submissions
@@ -575,32 +717,7 @@ function prepare(db: Database.Database) {
   };
 }
 
-interface SubmissionValues {
-  exam: string;
-  code: string;
-  student: string;
-  answersJson: string;
-  total: number | null;
-  max: number | null;
-  scoreJson: string | null;
-  createdAt: string;
-  ip: string | null;
-  maxAttempts: number | undefined;
-}
-
-type Outcome = { ok: true; added: AddedSubmission } | { ok: false; error: unknown };
-
 function transactions(db: Database.Database, s: ReturnType<typeof prepare>) {
-  const addOne = (v: SubmissionValues): AddedSubmission => {
-    if (!s.examSha.get(v.exam)) throw new StorageError('UNKNOWN_EXAM', `exam "${v.exam}" is not registered (upsertExam first)`);
-    const used = (s.lastAttempt.get(v.exam, v.student) as { n: number }).n;
-    if (v.maxAttempts !== undefined && used >= v.maxAttempts)
-      throw new StorageError('ATTEMPTS_EXHAUSTED', `student "${v.student}" has used all ${v.maxAttempts} attempts for exam "${v.exam}"`);
-    const attempt = used + 1;
-    const { maxAttempts: _ignored, ...row } = v;
-    const info = s.insertSubmission.run({ ...row, attempt });
-    return { id: Number(info.lastInsertRowid), attempt, createdAt: v.createdAt };
-  };
   return {
     upsertExam: db.transaction((e: ExamInput, now: string): UpsertExamResult => {
       const before = s.examSha.get(e.id) as { sha256: string } | undefined;
@@ -611,24 +728,6 @@ function transactions(db: Database.Database, s: ReturnType<typeof prepare>) {
       s.updateExam.run(e.title, e.mode, e.sha256, now, e.id);
       return before.sha256 === e.sha256 ? { created: false, changed: false } : { created: false, changed: true, previousSha256: before.sha256 };
     }),
-
-    /**
-     * Run with .immediate(): the write lock is taken before any MAX(attempt) is read. A batch, in order, in one transaction (.immediate()). An item refused by our own checks or by
-     * a constraint (SQLite undoes just that statement) is that item's outcome; any other error
-     * aborts the whole transaction.
-     */
-    addSubmissions: db.transaction((batch: SubmissionValues[]): Outcome[] =>
-      batch.map((v): Outcome => {
-        try {
-          return { ok: true, added: addOne(v) };
-        } catch (e) {
-          const own = e instanceof StorageError && (e.code === 'UNKNOWN_EXAM' || e.code === 'ATTEMPTS_EXHAUSTED');
-          const constraint = e instanceof Database.SqliteError && e.code.startsWith('SQLITE_CONSTRAINT');
-          if ((own || constraint) && db.inTransaction) return { ok: false, error: e };
-          throw e;
-        }
-      }),
-    ),
 
     updateScores: db.transaction(
       (exam: string, updates: { id: number; total: number; max: number; scoreJson: string }[], reason: string | null, now: string): UpdateScoresResult => {

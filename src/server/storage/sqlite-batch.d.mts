@@ -1,0 +1,45 @@
+/** Types of sqlite-batch.mjs (plain JavaScript so that the writer thread needs no TypeScript loader). */
+import type Database from 'better-sqlite3';
+
+/** One submission, ready to insert (JSON already serialised and checked). */
+export interface SubmissionValues {
+  exam: string;
+  code: string;
+  student: string;
+  answersJson: string;
+  total: number | null;
+  max: number | null;
+  scoreJson: string | null;
+  createdAt: string;
+  ip: string | null;
+  maxAttempts: number | undefined;
+}
+
+/** One item's outcome: stored, refused by our own checks, or refused by a constraint. */
+export type ItemOutcome =
+  | { ok: true; id: number; attempt: number; createdAt: string }
+  | { ok: false; code: 'UNKNOWN_EXAM' | 'ATTEMPTS_EXHAUSTED'; message: string }
+  | { ok: false; sqliteCode: string; message: string; code?: undefined };
+
+/** An error as plain data. */
+export interface ErrorData {
+  message: string;
+  sqliteCode?: string;
+}
+
+/** Sets busy_timeout, WAL (files), synchronous=FULL and foreign_keys; the reason when one does not hold. */
+export function configureConnection(db: Database.Database, o: { memory: boolean; busyTimeoutMs: number }): string | undefined;
+
+/** Writes a batch in one BEGIN IMMEDIATE transaction; throws when the transaction itself fails. */
+export function batchWriter(db: Database.Database): (batch: SubmissionValues[]) => ItemOutcome[];
+
+export function errorData(e: unknown): ErrorData;
+
+/** Messages between SqliteStorage and its writer thread. */
+export type ToWriter = { type: 'batch'; seq: number; batch: SubmissionValues[] } | { type: 'close' };
+export type FromWriter =
+  | { type: 'ready' }
+  | { type: 'open-failed'; error: ErrorData }
+  | { type: 'done'; seq: number; outcomes: ItemOutcome[] }
+  | { type: 'failed'; seq: number; error: ErrorData }
+  | { type: 'closed' };
