@@ -5,7 +5,6 @@
 import { join } from 'node:path';
 import type { McBank } from '../bank/mc.js';
 import type { ExamSpec } from '../bank/spec.js';
-import { renderVariantPdf } from '../render/pdf/paper.js';
 import type { TF } from '../verify/tensor.js';
 import { assembleVariant } from './assemble.js';
 import type { ExamDoc, VariantDoc } from './types.js';
@@ -23,6 +22,8 @@ export interface ProduceContext {
   verify?: boolean;
 }
 
+let paperModule: Promise<typeof import('../render/pdf/paper.js')> | undefined;
+
 export function fileStem(v: Pick<VariantDoc, 'number' | 'code'>): string {
   return `${String(v.number).padStart(3, '0')}-${v.code}`;
 }
@@ -30,6 +31,8 @@ export function fileStem(v: Pick<VariantDoc, 'number' | 'code'>): string {
 export async function produceVariant(ctx: ProduceContext, number: number, code: string): Promise<VariantDoc> {
   const v = await assembleVariant(ctx.spec, ctx.secret, number, code, ctx.banks, ctx.tf, ctx.verify ?? true);
   if (ctx.pdf) {
+    // The PDF stack (pdfkit, fontkit, fonts) is loaded only by runs that print.
+    const { renderVariantPdf } = await (paperModule ??= import('../render/pdf/paper.js'));
     const exam: ExamDoc = { ...ctx.shell, variants: [] };
     await renderVariantPdf(exam, v, 'paper', join(ctx.dir, 'papers', `${fileStem(v)}.pdf`));
     await renderVariantPdf(exam, v, 'key', join(ctx.dir, 'keys', `${fileStem(v)}-key.pdf`));

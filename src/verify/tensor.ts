@@ -16,6 +16,10 @@ export function loadTf(): Promise<TF> {
     // tfjs prints a "use tfjs-node" banner through console.warn on first use; it is noise for a CLI.
     const warn = console.warn;
     console.warn = () => {};
+    // tsx turns source maps on; then Node reads and keeps the source map of every tfjs bundle it loads
+    // (tens of MB per thread). Stack traces inside tfjs need no mapping: off while tfjs loads.
+    const maps = process.sourceMapsEnabled;
+    if (maps) process.setSourceMapsEnabled(false);
     try {
       let tf: TF;
       if (process.env['DLEXAM_NO_TFJS_NODE'] !== '1') {
@@ -34,6 +38,7 @@ export function loadTf(): Promise<TF> {
       return tf;
     } finally {
       console.warn = warn;
+      if (maps) process.setSourceMapsEnabled(true);
     }
   })();
   return loading;
