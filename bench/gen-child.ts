@@ -80,7 +80,6 @@ const r = await generateExam({
 const seconds = (performance.now() - t0) / 1000;
 const peak = peakRssMb();
 (globalThis as { gc?: () => void }).gc?.();
-const qs = r.exam.variants.flatMap((v) => v.questions);
 const result: GenResult = {
   variants,
   jobs,
@@ -92,7 +91,7 @@ const result: GenResult = {
   rssAt,
   heapAfterGcMb: process.memoryUsage().heapUsed / 2 ** 20,
   tf: tfLog ? readTfLog(tfLog) : { threads: 0, backendInits: 0, maxPerThread: 0 },
-  questions: r.exam.variants[0]?.questions.length ?? 0,
-  verifiedQuestions: qs.filter((q) => q.verification?.ok).length,
+  questions: r.summary.questions,
+  verifiedQuestions: r.summary.verifiedQuestions,
 };
 report(result);

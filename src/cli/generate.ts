@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { availableParallelism } from 'node:os';
 import { UserError } from '../core/errors.js';
-import { DEMO_SECRET, generateExam, resolveSecret } from '../exam/generate.js';
+import { DEMO_SECRET, defaultJobs, generateExam, resolveSecret, WORKERS_FROM } from '../exam/generate.js';
 
 export function registerGenerate(program: Command): void {
   program
@@ -15,12 +15,15 @@ export function registerGenerate(program: Command): void {
     .option('--demo', `allow running without a secret (uses a public demo secret; never for a real exam)`)
     .option('--banks <dir>', 'folder of multiple-choice banks', 'question-banks/mc')
     .option('--no-pdf', 'skip the PDFs (exam.json, CSV and JSON keys only)')
-    .option('-j, --jobs <n>', `worker threads (default: all ${availableParallelism()} cores from 8 variants on, else 1)`)
+    .option(
+      '-j, --jobs <n>',
+      `threads producing variants: this one plus n − 1 worker threads, each adding ~150 MB (default: all ${availableParallelism()} cores from ${WORKERS_FROM.pdf} variants on, ${WORKERS_FROM.noPdf} with --no-pdf, else 1)`,
+    )
     .option('--moodle', 'also export moodle.xml (Moodle XML: numerical, cloze and multiple-choice questions)')
     .action(async (spec: string, o: { variants: string; out: string; secretFile?: string; demo?: boolean; banks: string; pdf: boolean; moodle?: boolean; jobs?: string }) => {
       const variants = Number(o.variants);
       if (!Number.isInteger(variants) || variants < 1) throw new UserError(`--variants must be a positive integer (got "${o.variants}")`);
-      const jobs = o.jobs === undefined ? (variants >= 8 ? availableParallelism() : 1) : Number(o.jobs);
+      const jobs = o.jobs === undefined ? defaultJobs(variants, o.pdf, availableParallelism()) : Number(o.jobs);
       if (!Number.isInteger(jobs) || jobs < 1) throw new UserError(`--jobs must be a positive integer (got "${o.jobs}")`);
       const secret = resolveSecret(o);
       if (secret === DEMO_SECRET) process.stderr.write('note: using the public demo secret (--demo); set DLEXAM_SECRET for a real exam\n');
@@ -47,14 +50,15 @@ export function registerGenerate(program: Command): void {
         },
       });
       bar?.stop();
-      const warnings = r.files.some((f) => f.endsWith('fairness.txt')) ? (await import('../exam/fairness.js')).fairness(r.exam).warnings : [];
+      const { summary: sum } = r;
+      const warnings = sum.warnings;
       process.stdout.write(
-        `${r.exam.exam.title}: ${r.exam.variants.length} variant(s), ${r.exam.variants[0]?.questions.length ?? 0} questions, ${r.exam.totalPoints} points\n` +
+        `${sum.title}: ${sum.variants} variant(s), ${sum.questions} questions, ${sum.totalPoints} points\n` +
           `  exam.json   ${r.dir}/exam.json   (all answers — instructor only)\n` +
           (o.pdf ? `  papers      ${r.dir}/papers/\n  keys        ${r.dir}/keys/ (PDF, JSON, key.csv, overview.pdf)\n` : `  keys        ${r.dir}/keys/ (JSON, key.csv)\n`) +
           (o.moodle ? `  moodle      ${r.dir}/moodle.xml\n` : '') +
           `  fairness    ${r.dir}/fairness.txt${warnings.length ? ` — ${warnings.length} warning(s):\n${warnings.map((w) => `    ! ${w}`).join('\n')}` : ' — no warnings'}\n` +
-          `  codes       ${r.exam.variants.map((v) => v.code).join(' ')}\n`,
+          `  codes       ${sum.codes.join(' ')}\n`,
       );
     });
 }

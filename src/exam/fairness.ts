@@ -2,8 +2,11 @@
  * Fairness across variants: each question's answer spread and a difficulty indicator (how many
  * worked steps the solution needs), with warnings when two variants share every answer or one
  * variant is much harder than the rest.
+ *
+ * `FairnessTally` takes the variants one at a time (in variant order) and keeps only what the report
+ * needs — answer texts and step counts — so `dlexam generate` never holds every variant in memory.
  */
-import type { ExamDoc } from './types.js';
+import type { ExamDoc, VariantDoc } from './types.js';
 
 export interface FairnessReport {
   variants: number;
@@ -12,34 +15,83 @@ export interface FairnessReport {
   warnings: string[];
 }
 
-export function fairness(exam: ExamDoc): FairnessReport {
-  const warnings: string[] = [];
-  const first = exam.variants[0];
-  if (!first) return { variants: 0, questions: [], variantLoad: [], warnings: ['no variants'] };
-  const answersOf = (vi: number) => exam.variants[vi]!.questions.map((q) => q.parts.map((p) => p.text).join(' | '));
-  const questions = first.questions.map((q0, qi) => {
-    const texts = new Set(exam.variants.map((v) => JSON.stringify(v.questions[qi]?.parts.map((p) => p.text))));
-    const steps = exam.variants.map((v) => v.questions[qi]?.steps.length ?? 0);
-    const mean = steps.reduce((a, b) => a + b, 0) / steps.length;
-    return { key: q0.key, number: q0.number, title: q0.title, distinctAnswers: texts.size, steps: { min: Math.min(...steps), mean: Math.round(mean * 10) / 10, max: Math.max(...steps) } };
-  });
-  // Load of a variant: Σ over questions of (steps / mean steps of that question), so 1.0 = average.
-  const variantLoad = exam.variants.map((v) => ({
+/** What the fairness report needs of one variant (small: answer texts and step counts). */
+export interface FairnessEntry {
+  code: string;
+  questions: { key: string; number: number; title: string }[];
+  /** Per question: JSON of its parts' answer texts. */
+  answers: string[];
+  /** Per question: the number of worked steps. */
+  steps: number[];
+  /** All answers of the variant (two variants with the same signature share every answer). */
+  signature: string;
+}
+
+export function fairnessEntry(v: VariantDoc): FairnessEntry {
+  return {
     code: v.code,
-    load: Math.round((v.questions.reduce((a, q, qi) => a + q.steps.length / Math.max(1, questions[qi]!.steps.mean), 0) / Math.max(1, v.questions.length)) * 100) / 100,
-  }));
-  const seen = new Map<string, string>();
-  exam.variants.forEach((v, vi) => {
-    const sig = JSON.stringify(answersOf(vi));
-    const other = seen.get(sig);
-    if (other && first.questions.length > 0) warnings.push(`variants ${other} and ${v.code} have exactly the same answers`);
-    else seen.set(sig, v.code);
-  });
-  for (const l of variantLoad) if (l.load > 1.3) warnings.push(`variant ${l.code} looks harder than average (work load ${l.load}× the mean)`);
-  for (const q of questions)
-    if (exam.variants.length >= 4 && q.distinctAnswers <= exam.variants.length / 4 && q.distinctAnswers < exam.variants.length)
-      warnings.push(`question ${q.number} (${q.key}) has only ${q.distinctAnswers} distinct answer(s) across ${exam.variants.length} variants — students can share answers`);
-  return { variants: exam.variants.length, questions, variantLoad, warnings };
+    questions: v.questions.map((q) => ({ key: q.key, number: q.number, title: q.title })),
+    answers: v.questions.map((q) => JSON.stringify(q.parts.map((p) => p.text))),
+    steps: v.questions.map((q) => q.steps.length),
+    signature: JSON.stringify(v.questions.map((q) => q.parts.map((p) => p.text).join(' | '))),
+  };
+}
+
+export class FairnessTally {
+  private first: FairnessEntry['questions'] | undefined;
+  /** Per question of the first variant: the distinct answer texts seen. */
+  private texts: Set<string | undefined>[] = [];
+  /** Per question of the first variant: its step count in every variant (0 where a variant lacks it). */
+  private stepsByQuestion: number[][] = [];
+  /** Per variant: its code and the step count of each of its questions. */
+  private loads: { code: string; steps: number[] }[] = [];
+  private seen = new Map<string, string>();
+  private sameAnswers: string[] = [];
+
+  /** Add the next variant (in variant order). */
+  add(e: FairnessEntry): void {
+    if (!this.first) {
+      this.first = e.questions;
+      this.texts = this.first.map(() => new Set());
+      this.stepsByQuestion = this.first.map(() => []);
+    }
+    this.first.forEach((_, qi) => {
+      this.texts[qi]!.add(e.answers[qi]);
+      this.stepsByQuestion[qi]!.push(e.steps[qi] ?? 0);
+    });
+    this.loads.push({ code: e.code, steps: e.steps });
+    const other = this.seen.get(e.signature);
+    if (other && this.first.length > 0) this.sameAnswers.push(`variants ${other} and ${e.code} have exactly the same answers`);
+    else this.seen.set(e.signature, e.code);
+  }
+
+  report(): FairnessReport {
+    const first = this.first;
+    if (!first) return { variants: 0, questions: [], variantLoad: [], warnings: ['no variants'] };
+    const n = this.loads.length;
+    const questions = first.map((q0, qi) => {
+      const steps = this.stepsByQuestion[qi]!;
+      const mean = steps.reduce((a, b) => a + b, 0) / steps.length;
+      return { key: q0.key, number: q0.number, title: q0.title, distinctAnswers: this.texts[qi]!.size, steps: { min: Math.min(...steps), mean: Math.round(mean * 10) / 10, max: Math.max(...steps) } };
+    });
+    // Load of a variant: Σ over questions of (steps / mean steps of that question), so 1.0 = average.
+    const variantLoad = this.loads.map((v) => ({
+      code: v.code,
+      load: Math.round((v.steps.reduce((a, s, qi) => a + s / Math.max(1, questions[qi]!.steps.mean), 0) / Math.max(1, v.steps.length)) * 100) / 100,
+    }));
+    const warnings = [...this.sameAnswers];
+    for (const l of variantLoad) if (l.load > 1.3) warnings.push(`variant ${l.code} looks harder than average (work load ${l.load}× the mean)`);
+    for (const q of questions)
+      if (n >= 4 && q.distinctAnswers <= n / 4 && q.distinctAnswers < n)
+        warnings.push(`question ${q.number} (${q.key}) has only ${q.distinctAnswers} distinct answer(s) across ${n} variants — students can share answers`);
+    return { variants: n, questions, variantLoad, warnings };
+  }
+}
+
+export function fairness(exam: ExamDoc): FairnessReport {
+  const tally = new FairnessTally();
+  for (const v of exam.variants) tally.add(fairnessEntry(v));
+  return tally.report();
 }
 
 export function fairnessText(r: FairnessReport): string {

@@ -1,24 +1,27 @@
 /**
  * `dlexam generate`: spec → out/<exam>/ with exam.json (the single source of truth), one paper and
  * one key PDF per variant, key CSV/JSON, an instructor overview and a fairness report.
+ *
+ * Memory stays flat in the number of variants: every file is written as the variants come in
+ * (src/exam/output.ts), PDFs go straight to disk, and no list of variant documents is kept.
+ * With `jobs` > 1 this thread produces variants itself and `jobs − 1` worker threads take variants
+ * from the same queue, one at a time; the workers start first and load while this thread reads
+ * the spec.
  */
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { UserError } from '../core/errors.js';
+import { GenerationError, UserError } from '../core/errors.js';
 import { loadBanks } from '../bank/mc.js';
 import { loadSpec } from '../bank/spec.js';
-import { renderOverviewPdf } from '../render/pdf/overview.js';
-import { keyCsv } from '../render/export/csv.js';
-import { moodleXml } from '../render/export/moodle.js';
 import { loadTf } from '../verify/tensor.js';
 import { examHeader, specTotalPoints } from './assemble.js';
-import { fileStem, produceVariant } from './produce.js';
+import { fileStem, produceVariant, type ProduceContext } from './produce.js';
 import { variantCodes } from './codes.js';
-import { fairness, fairnessText } from './fairness.js';
+import { ExamOutput, prepareVariant, type PreparedVariant, type PrepareOptions } from './output.js';
 import type { ExamDoc, VariantDoc } from './types.js';
-import type { WorkerTask } from './worker.js';
+import type { FromWorker, ToWorker, WorkerInit } from './worker.js';
 
 export const DEMO_SECRET = 'dlexam-demo-secret (public: never use for a real exam)';
 
@@ -29,19 +32,49 @@ export interface GenerateOptions {
   secret: string;
   banksDir: string;
   pdf: boolean;
-  /** Worker threads for solving + verifying (1 = in this thread). */
+  /** Threads producing variants: this one plus `jobs − 1` worker threads (default 1: this thread only). */
   jobs?: number;
   /** Also write moodle.xml (Moodle XML question bank, one category per question). */
   moodle?: boolean;
   /** Internal, benchmark baseline only (never exposed in the CLI): false skips the tensor verification. Default true. */
   verify?: boolean;
+  /** Internal (tests): all `jobs` threads are worker threads and this thread only writes the files. */
+  workersOnly?: boolean;
   onProgress?: (done: number, total: number, stage: string) => void;
+}
+
+/** What a caller needs to report on a run, without the exam document. */
+export interface GenerateSummary {
+  title: string;
+  variants: number;
+  /** Questions per variant. */
+  questions: number;
+  totalPoints: number;
+  /** Variant codes in variant order. */
+  codes: string[];
+  /** The fairness report's warnings. */
+  warnings: string[];
+  /** Questions (over all variants) carrying a passed tensor verification. */
+  verifiedQuestions: number;
 }
 
 export interface GenerateResult {
   dir: string;
-  exam: ExamDoc;
   files: string[];
+  summary: GenerateSummary;
+  /** The exam document, read from exam.json on first access (generation itself never holds it whole). */
+  readonly exam: ExamDoc;
+}
+
+/**
+ * `--jobs` when none is given: every core once the variants are enough work to repay starting the
+ * worker threads (each loads the sources and TensorFlow.js, ~1.5 s of CPU, and adds ~150 MB), else 1.
+ * A variant takes ~60 ms with its two PDFs and ~11 ms without, one core (docs/BENCHMARKS.md).
+ */
+export const WORKERS_FROM = { pdf: 100, noPdf: 500 };
+
+export function defaultJobs(variants: number, pdf: boolean, cores: number): number {
+  return variants >= (pdf ? WORKERS_FROM.pdf : WORKERS_FROM.noPdf) ? cores : 1;
 }
 
 export function resolveSecret(o: { secretFile?: string; demo?: boolean }): string {
@@ -66,83 +99,176 @@ export function resolveSecret(o: { secretFile?: string; demo?: boolean }): strin
 
 export async function generateExam(o: GenerateOptions): Promise<GenerateResult> {
   if (!Number.isInteger(o.variants) || o.variants < 1 || o.variants > 10000) throw new UserError(`--variants must be an integer from 1 to 10000 (got ${o.variants})`);
-  const banks = loadBanks(o.banksDir);
-  const spec = loadSpec(o.spec, { banks: [...banks.keys()] });
-  const specText = readFileSync(o.spec);
-  const codes = variantCodes(o.secret, spec.id, o.variants);
-  const shell: Omit<ExamDoc, 'variants'> = {
-    ...examHeader(spec, relative(process.cwd(), o.spec) || o.spec, createHash('sha256').update(specText).digest('hex')),
-    totalPoints: specTotalPoints(spec),
-  };
-  const dir = join(o.out, spec.id);
-  mkdirSync(join(dir, 'papers'), { recursive: true });
-  mkdirSync(join(dir, 'keys'), { recursive: true });
   const jobs = Math.max(1, Math.min(o.jobs ?? 1, o.variants));
-  const stage = o.pdf ? 'solving, verifying, rendering' : 'solving + verifying';
-  let done = 0;
-  const progress = () => o.onProgress?.(++done, o.variants, stage);
-  let variants: VariantDoc[];
-  if (jobs > 1) variants = await produceInWorkers(o, shell, dir, codes, jobs, progress);
-  else {
-    const ctx = { spec, banks, secret: o.secret, shell, dir, pdf: o.pdf, tf: await loadTf(), verify: o.verify ?? true };
-    variants = [];
-    for (const [i, code] of codes.entries()) {
-      variants.push(await produceVariant(ctx, i + 1, code));
-      progress();
+  const verify = o.verify ?? true;
+  const workers = o.workersOnly ? jobs : jobs - 1;
+  // The workers first: they load the sources, the spec and TensorFlow.js while this thread reads the spec.
+  const pool = workers > 0 ? new WorkerPool(workers, { spec: o.spec, banksDir: o.banksDir, secret: o.secret, pdf: o.pdf, verify, moodle: Boolean(o.moodle) }) : undefined;
+  let out: ExamOutput | undefined;
+  try {
+    const banks = loadBanks(o.banksDir);
+    const spec = loadSpec(o.spec, { banks: [...banks.keys()] });
+    const specText = readFileSync(o.spec);
+    const codes = variantCodes(o.secret, spec.id, o.variants);
+    const shell: Omit<ExamDoc, 'variants'> = {
+      ...examHeader(spec, relative(process.cwd(), o.spec) || o.spec, createHash('sha256').update(specText).digest('hex')),
+      totalPoints: specTotalPoints(spec),
+    };
+    const dir = join(o.out, spec.id);
+    mkdirSync(join(dir, 'papers'), { recursive: true });
+    mkdirSync(join(dir, 'keys'), { recursive: true });
+    const queue = new TaskQueue(codes);
+    pool?.start(shell, dir, queue);
+    const ctx: ProduceContext | undefined = o.workersOnly ? undefined : { spec, banks, secret: o.secret, shell, dir, pdf: o.pdf, tf: await loadTf(), verify };
+    const moodleModule = o.moodle ? await import('../render/export/moodle.js') : undefined;
+    const prep: PrepareOptions = { title: shell.exam.title, overview: o.pdf, ...(moodleModule ? { moodle: moodleModule.moodleQuestions } : {}) };
+    out = new ExamOutput(dir, shell, moodleModule ? new moodleModule.MoodleWriter(join(dir, 'moodle.xml'), spec.id) : undefined);
+    const stage = o.pdf ? 'solving, verifying, rendering' : 'solving + verifying';
+    const output = out;
+    const accept = (p: PreparedVariant) => {
+      output.add(p);
+      o.onProgress?.(output.received, o.variants, stage);
+    };
+    if (pool) pool.onVariant = accept;
+    // This thread takes variants from the same queue as the workers.
+    if (ctx)
+      for (let t = queue.take(); t; t = queue.take()) {
+        pool?.throwIfFailed();
+        accept(prepareVariant(await produceVariant(ctx, t.number, t.code), prep));
+        // Let worker messages in (a variant without PDFs never waits for I/O on its own).
+        if (pool) await new Promise(setImmediate);
+      }
+    await pool?.idle();
+    const report = out.finish(o.variants);
+    const files = [join(dir, 'exam.json'), join(dir, 'keys', 'key.csv'), ...(o.moodle ? [join(dir, 'moodle.xml')] : []), join(dir, 'fairness.txt'), join(dir, 'fairness.json')];
+    const stems = codes.map((code, i) => fileStem({ number: i + 1, code }));
+    files.push(...stems.map((s) => join(dir, 'keys', `${s}-key.json`)));
+    if (o.pdf) {
+      files.push(...stems.flatMap((s) => [join(dir, 'papers', `${s}.pdf`), join(dir, 'keys', `${s}-key.pdf`)]));
+      const overview = join(dir, 'keys', 'overview.pdf');
+      const { renderOverviewPdf } = await import('../render/pdf/overview.js');
+      // The overview reads the header and each variant's number, code and answer texts (all it is given).
+      await renderOverviewPdf({ ...shell, variants: out.overview as VariantDoc[] }, overview);
+      files.push(overview);
     }
+    const summary: GenerateSummary = {
+      title: shell.exam.title,
+      variants: o.variants,
+      questions: out.questions,
+      totalPoints: shell.totalPoints,
+      codes,
+      warnings: report.warnings,
+      verifiedQuestions: out.verifiedQuestions,
+    };
+    let exam: ExamDoc | undefined;
+    return {
+      dir,
+      files,
+      summary,
+      get exam() {
+        return (exam ??= JSON.parse(readFileSync(join(dir, 'exam.json'), 'utf8')) as ExamDoc);
+      },
+    };
+  } catch (e) {
+    out?.abort();
+    throw e;
+  } finally {
+    await pool?.close();
   }
-  const exam: ExamDoc = { ...shell, variants };
-  const files: string[] = [];
-  const write = (name: string, content: string) => {
-    const p = join(dir, name);
-    writeFileSync(p, content);
-    files.push(p);
-  };
-  write('exam.json', `${JSON.stringify(exam, null, 2)}\n`);
-  write('keys/key.csv', keyCsv(exam));
-  if (o.moodle) write('moodle.xml', moodleXml(exam));
-  const report = fairness(exam);
-  write('fairness.txt', fairnessText(report));
-  write('fairness.json', `${JSON.stringify(report, null, 2)}\n`);
-  for (const v of variants) {
-    write(`keys/${fileStem(v)}-key.json`, `${JSON.stringify({ exam: exam.exam.title, variant: v.number, code: v.code, answers: v.questions.flatMap((q) => q.parts.map((p) => ({ question: q.number, part: p.id, answer: p.text, points: p.points }))) }, null, 2)}\n`);
-  }
-  if (o.pdf) {
-    for (const v of variants) files.push(join(dir, 'papers', `${fileStem(v)}.pdf`), join(dir, 'keys', `${fileStem(v)}-key.pdf`));
-    const overview = join(dir, 'keys', 'overview.pdf');
-    await renderOverviewPdf(exam, overview);
-    files.push(overview);
-  }
-  return { dir, exam, files };
 }
 
-/** Round-robin the variants over worker threads; results are put back in variant order. */
-async function produceInWorkers(o: GenerateOptions, shell: Omit<ExamDoc, 'variants'>, dir: string, codes: string[], jobs: number, progress: () => void): Promise<VariantDoc[]> {
-  const slices: WorkerTask['variants'][] = Array.from({ length: jobs }, () => []);
-  codes.forEach((code, i) => slices[i % jobs]!.push({ number: i + 1, code }));
-  const out: VariantDoc[] = new Array(codes.length);
-  const workers: Worker[] = [];
-  try {
-    await Promise.all(
-      slices.map(
-        (variants) =>
-          new Promise<void>((resolve, reject) => {
-            const task: WorkerTask = { spec: o.spec, banksDir: o.banksDir, secret: o.secret, shell, dir, pdf: o.pdf, verify: o.verify ?? true, variants };
-            const w = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: task });
-            workers.push(w);
-            w.on('message', (m: { type: string; doc?: VariantDoc; message?: string; name?: string }) => {
-              if (m.type === 'variant') {
-                out[m.doc!.number - 1] = m.doc!;
-                progress();
-              } else if (m.type === 'done') resolve();
-              else if (m.type === 'error') reject(m.name === 'UserError' ? new UserError(m.message!) : new Error(m.message));
-            });
-            w.on('error', reject);
-          }),
-      ),
-    );
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+/** The variants still to produce, handed out one at a time to whichever thread asks first. */
+class TaskQueue {
+  private next = 0;
+  constructor(private readonly codes: readonly string[]) {}
+  take(): { number: number; code: string } | undefined {
+    if (this.next >= this.codes.length) return undefined;
+    const i = this.next++;
+    return { number: i + 1, code: this.codes[i]! };
   }
-  return out;
+  get empty(): boolean {
+    return this.next >= this.codes.length;
+  }
+}
+
+/** Variants a worker holds at once: one in production, one waiting (so it never idles between messages). */
+const PREFETCH = 2;
+
+/** Worker threads that pull variants from a TaskQueue as they finish them (work stealing). */
+class WorkerPool {
+  private readonly slots: { worker: Worker; ready: boolean; outstanding: number }[] = [];
+  private queue: TaskQueue | undefined;
+  private failure: Error | undefined;
+  private closing = false;
+  private waiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  onVariant: (p: PreparedVariant) => void = () => {};
+
+  constructor(n: number, init: WorkerInit) {
+    for (let i = 0; i < n; i++) {
+      const slot = { worker: new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: init }), ready: false, outstanding: 0 };
+      slot.worker.on('message', (m: FromWorker) => this.message(slot, m));
+      slot.worker.on('error', (e) => this.fail(e));
+      slot.worker.on('exit', (code) => {
+        if (!this.closing) this.fail(new Error(`a generation worker stopped unexpectedly (exit code ${code})`));
+      });
+      this.slots.push(slot);
+    }
+  }
+
+  /** The exam is known: workers may start producing from `queue`. */
+  start(shell: Omit<ExamDoc, 'variants'>, dir: string, queue: TaskQueue): void {
+    this.queue = queue;
+    for (const s of this.slots) this.post(s.worker, { type: 'start', shell, dir });
+  }
+
+  private post(w: Worker, m: ToWorker): void {
+    w.postMessage(m);
+  }
+
+  private message(slot: (typeof this.slots)[number], m: FromWorker): void {
+    if (this.failure) return;
+    try {
+      if (m.type === 'error') throw m.name === 'UserError' ? new UserError(m.message, m.hint) : m.name === 'GenerationError' ? new GenerationError(m.message) : new Error(m.message);
+      if (m.type === 'variant') {
+        slot.outstanding--;
+        this.onVariant(m.prepared);
+      } else slot.ready = true;
+      while (slot.ready && slot.outstanding < PREFETCH) {
+        const t = this.queue!.take();
+        if (!t) break;
+        this.post(slot.worker, { type: 'task', ...t });
+        slot.outstanding++;
+      }
+      this.settle();
+    } catch (e) {
+      this.fail(e as Error);
+    }
+  }
+
+  private fail(e: Error): void {
+    this.failure ??= e;
+    this.settle();
+  }
+
+  throwIfFailed(): void {
+    if (this.failure) throw this.failure;
+  }
+
+  private settle(): void {
+    if (this.failure) for (const w of this.waiters.splice(0)) w.reject(this.failure);
+    else if (this.queue?.empty && this.slots.every((s) => s.outstanding === 0)) for (const w of this.waiters.splice(0)) w.resolve();
+  }
+
+  /** Resolves once every variant has been handed out and no worker holds one; rejects on a worker's error. */
+  idle(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+      this.settle();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
 }

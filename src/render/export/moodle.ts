@@ -5,6 +5,8 @@
  * - several parts / vectors / matrices / shapes → `cloze` with one NUMERICAL blank per component,
  * - multiple choice → `multichoice` (single answer), the key's shuffle kept.
  */
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { AnswerJson, PartJson } from '../../core/answer.js';
 import type { ExamDoc, QuestionDoc, VariantDoc } from '../../exam/types.js';
 import { escapeHtml, questionHtml } from '../html.js';
@@ -95,13 +97,90 @@ function questionXml(q: QuestionDoc, v: VariantDoc): string {
   return `<question type="cloze">${name}<questiontext format="html"><text>${cdata(`${questionHtml(q)}${body}`)}</text></questiontext>${feedback}${grade}</question>`;
 }
 
+/** One variant's questions as Moodle XML, in question order (what `MoodleWriter.add` takes). */
+export function moodleQuestions(v: VariantDoc): string[] {
+  return v.questions.map((q) => questionXml(q, v));
+}
+
+const MOODLE_HEAD = ['<?xml version="1.0" encoding="UTF-8"?>', '<quiz>'];
+const category = (specId: string, qi: number) => `<question type="category"><category><text>${xmlText(`$course$/dlexam/${specId}/Q${qi + 1}`)}</text></category></question>`;
+
 export function moodleXml(exam: ExamDoc): string {
-  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>', '<quiz>'];
+  const out: string[] = [...MOODLE_HEAD];
   const count = exam.variants[0]?.questions.length ?? 0;
   for (let qi = 0; qi < count; qi++) {
-    out.push(`<question type="category"><category><text>${xmlText(`$course$/dlexam/${exam.spec.id}/Q${qi + 1}`)}</text></category></question>`);
+    out.push(category(exam.spec.id, qi));
     for (const v of exam.variants) out.push(questionXml(v.questions[qi]!, v));
   }
   out.push('</quiz>', '');
   return out.join('\n');
+}
+
+/**
+ * moodle.xml written variant by variant without keeping the variants: the file lists question 1 of
+ * every variant, then question 2 of every variant, …, so each question number's XML goes to its own
+ * temporary file (in a hidden folder beside the output) and `finish()` joins them. The bytes equal
+ * `moodleXml()` of the whole exam when the variants are added in order.
+ */
+export class MoodleWriter {
+  private readonly tmp: string;
+  /** Open temporary files, one per question number (after the first variant). */
+  private fds: number[] = [];
+  private count = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly specId: string,
+  ) {
+    this.tmp = mkdtempSync(join(dirname(file), '.moodle-'));
+  }
+
+  private part(qi: number): string {
+    return join(this.tmp, `q${qi}.xml`);
+  }
+
+  /** The next variant's questions, as `moodleQuestions()` gives them (in variant order). */
+  add(questions: readonly string[]): void {
+    if (this.count === 0 && this.fds.length === 0) {
+      this.count = questions.length;
+      this.fds = questions.map((_, qi) => openSync(this.part(qi), 'w'));
+    }
+    this.fds.forEach((fd, qi) => {
+      const xml = questions[qi];
+      if (xml === undefined) throw new Error(`moodle.xml: a variant lacks question ${qi + 1}`);
+      writeSync(fd, `${xml}\n`);
+    });
+  }
+
+  finish(): void {
+    this.closeAll();
+    const out = openSync(this.file, 'w');
+    try {
+      writeSync(out, `${MOODLE_HEAD.join('\n')}\n`);
+      const buf = Buffer.allocUnsafe(1 << 16);
+      for (let qi = 0; qi < this.count; qi++) {
+        writeSync(out, `${category(this.specId, qi)}\n`);
+        const fd = openSync(this.part(qi), 'r');
+        try {
+          for (let n = readSync(fd, buf); n > 0; n = readSync(fd, buf)) writeSync(out, buf, 0, n);
+        } finally {
+          closeSync(fd);
+        }
+      }
+      writeSync(out, '</quiz>\n');
+    } finally {
+      closeSync(out);
+      this.discard();
+    }
+  }
+
+  /** Remove the temporary files (also after a failed run). */
+  discard(): void {
+    this.closeAll();
+    rmSync(this.tmp, { recursive: true, force: true });
+  }
+
+  private closeAll(): void {
+    for (const fd of this.fds.splice(0)) closeSync(fd);
+  }
 }
