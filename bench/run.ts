@@ -380,7 +380,7 @@ function targets(r: Report): string[][] {
     const jn = all.filter((t) => t.jobs > 1).map((t) => t.backendInits);
     rows.push([
       'the tensor backend initialised once per process',
-      `initialisations per run: ${[...new Set(j1)].join('/')} with jobs 1${jn.length ? `, ${[...new Set(jn)].join('/')} with jobs ${CORES} (one per worker thread, none in the main thread)` : ''}, for every N; at most ${Math.max(...all.map((t) => t.maxPerThread))} per thread`,
+      `initialisations per run: ${[...new Set(j1)].join('/')} with jobs 1${jn.length ? `, ${[...new Set(jn)].join('/')} with jobs ${CORES} (one in the main thread, one per worker thread)` : ''}, for every N; at most ${Math.max(...all.map((t) => t.maxPerThread))} per thread`,
       once ? `**met** (once per thread${jn.length ? '; each worker thread is its own JS realm' : ''})` : '**missed**',
     ]);
   }
@@ -582,7 +582,8 @@ peak RSS (\`process.resourceUsage().maxRSS\` at exit; worker threads included) i
 are the \`generateExam\` call: spec loading, tensor backend start-up (also in the baseline, which loads it but never
 uses it), all variants, exam.json, keys (CSV/JSON), fairness report and, with PDFs, the paper and key PDF of every
 variant plus the overview PDF. "Process wall" adds Node.js + tsx start-up. jobs ${CORES} = all cores
-(\`os.availableParallelism()\`): that many worker threads, each loading the sources and TensorFlow.js itself.
+(\`os.availableParallelism()\`): the main thread plus jobs − 1 worker threads, all taking variants from one queue; each
+worker loads the sources and TensorFlow.js itself (started before the spec is read).
 The baseline is the same N and jobs with \`verify: false, pdf: false\` (the internal option the CLI does not expose).
 "tf inits" counts TensorFlow.js backend initialisations (bench/tf-probe.mjs traps tfjs-core's global engine in
 every thread).
