@@ -136,6 +136,8 @@ interface PartPlan {
 }
 
 interface QuestionPlan {
+  /** Unique per plan (a precomputed grader's memo key). */
+  id: number;
   q: QuestionDoc;
   opts: GradeOptions;
   parts: PartPlan[];
@@ -147,9 +149,12 @@ interface QuestionPlan {
   summary: () => { params: ModelSummaryParams; truth: SummaryRow[] } | undefined;
 }
 
+let planIds = 0;
+
 function planQuestion(q: QuestionDoc, opts: GradeOptions): QuestionPlan {
   const percent = opts.percent ?? defaultPercent;
   return {
+    id: ++planIds,
     q,
     opts,
     parts: q.parts.map((part) => ({
@@ -418,6 +423,15 @@ export interface SubmissionGrade {
 
 /** Errors listed per submission at most; the rest are summarised. */
 const MAX_ERRORS = 50;
+
+/** Lists e, or counts it as dropped past MAX_ERRORS (returns 1 then). */
+function noteError(errors: SubmissionError[], e: SubmissionError): number {
+  if (errors.length < MAX_ERRORS) {
+    errors.push(e);
+    return 0;
+  }
+  return 1;
+}
 const MAX_KEY_LENGTH = 200;
 
 const KEY = /^\s*(?:q(?:uestion)?\s*)?(\d{1,4})\s*[.:/]\s*(\S(?:.*\S)?)\s*$/i;
@@ -455,6 +469,27 @@ export interface GraderOptions {
 }
 
 /**
+ * A question's grade is a function of what was typed for its parts (the plan and options are
+ * fixed): the same texts get the same, frozen, QuestionGrade — computed once. Keyed by the plan and
+ * each part's text (length-prefixed, so no two answer sets share a key); answers that are not text
+ * and long answer sets are not remembered.
+ */
+const MEMO_KEY_MAX = 2048;
+const MEMO_GENERATION = 4096;
+
+function memoKey(qp: QuestionPlan, answers: Readonly<Record<string, unknown>> | undefined): string | undefined {
+  let key = `${qp.id}`;
+  for (const pp of qp.parts) {
+    const raw = answers ? typed(answers, pp.part.id) : undefined;
+    if (raw === undefined || raw === null) key += '|';
+    else if (typeof raw === 'string') key += `|${raw.length}:${raw}`;
+    else return undefined;
+    if (key.length > MEMO_KEY_MAX) return undefined;
+  }
+  return key;
+}
+
+/**
  * Grades submissions of one exam. Everything that does not depend on the answers (expected values,
  * policies, reading contexts, mistakes' wrong answers, and with `precompute` the likely texts) is
  * worked out once per variant; results are the same as gradeSubmission's.
@@ -465,6 +500,11 @@ export class ExamGrader {
   private readonly plans = new Map<VariantDoc, VariantPlan>();
   private readonly qopts: GradeOptions;
   private readonly precompute: boolean;
+  /** Precomputed graders: question grades of answer sets seen before (two generations, bounded). */
+  private memo = new Map<string, QuestionGrade>();
+  private memoOld = new Map<string, QuestionGrade>();
+  /** Question grades taken from the memo / computed (tests, logs). */
+  readonly memoStats = { hits: 0, misses: 0 };
 
   constructor(
     readonly exam: ExamDoc,
@@ -511,10 +551,6 @@ export class ExamGrader {
     const code = typeof variantCode === 'string' ? normaliseCode(variantCode.slice(0, 64)) : '';
     const errors: SubmissionError[] = [];
     let dropped = 0;
-    const fail = (e: SubmissionError) => {
-      if (errors.length < MAX_ERRORS) errors.push(e);
-      else dropped++;
-    };
     const variant = this.codes.get(code);
     if (!variant) {
       return { code, total: 0, max: round6(exam.totalPoints), questions: [], errors: [{ kind: 'unknown-variant', message: `unknown variant code "${String(variantCode).trim().slice(0, 20)}": check the code printed on the paper` }] };
@@ -522,31 +558,31 @@ export class ExamGrader {
     const vp = this.plan(variant);
     const byQuestion = new Map<number, Record<string, unknown>>();
     if (answers === null || typeof answers !== 'object' || Array.isArray(answers)) {
-      fail({ kind: 'bad-answers', message: 'answers must be an object mapping "<question>.<part>" to text' });
+      dropped += noteError(errors, { kind: 'bad-answers', message: 'answers must be an object mapping "<question>.<part>" to text' });
     } else {
       for (const [rawKey, value] of Object.entries(answers)) {
         const r = vp.keys?.get(rawKey) ?? resolveKey(variant, rawKey);
         if ('error' in r) {
-          fail(r.error);
+          dropped += noteError(errors, r.error);
           continue;
         }
         const { number, part } = r;
         const key = rawKey.length > MAX_KEY_LENGTH ? `${rawKey.slice(0, MAX_KEY_LENGTH)}…` : rawKey;
         if (value !== null && value !== undefined && typeof value !== 'string' && typeof value !== 'number') {
-          fail({ kind: 'bad-value', key, message: `the answer to ${number}.${part.id} must be text` });
+          dropped += noteError(errors, { kind: 'bad-value', key, message: `the answer to ${number}.${part.id} must be text` });
           continue;
         }
         let mine = byQuestion.get(number);
         if (!mine) byQuestion.set(number, (mine = Object.create(null) as Record<string, unknown>));
         if (Object.hasOwn(mine, part.id)) {
-          fail({ kind: 'duplicate', key, message: `${number}.${part.id} is answered twice; the first answer is graded` });
+          dropped += noteError(errors, { kind: 'duplicate', key, message: `${number}.${part.id} is answered twice; the first answer is graded` });
           continue;
         }
         mine[part.id] = value;
       }
     }
     if (dropped > 0) errors.push({ kind: 'bad-key', message: `… and ${dropped} more problems with the answer keys` });
-    const questions = vp.questions.map((qp) => gradePlanned(qp, byQuestion.get(qp.q.number) ?? {}));
+    const questions = vp.questions.map((qp) => (this.precompute ? this.gradeRemembered(qp, byQuestion.get(qp.q.number)) : gradePlanned(qp, byQuestion.get(qp.q.number) ?? {})));
     return {
       code,
       variant: variant.number,
@@ -555,6 +591,29 @@ export class ExamGrader {
       questions,
       errors,
     };
+  }
+
+  /** gradePlanned, remembered: the same texts for a question's parts get the same frozen grade. */
+  private gradeRemembered(qp: QuestionPlan, answers: Readonly<Record<string, unknown>> | undefined): QuestionGrade {
+    const key = memoKey(qp, answers);
+    if (key === undefined) return gradePlanned(qp, answers ?? {});
+    let g = this.memo.get(key);
+    if (!g) {
+      g = this.memoOld.get(key);
+      if (g) this.memo.set(key, g);
+    }
+    if (g) {
+      this.memoStats.hits++;
+      return g;
+    }
+    this.memoStats.misses++;
+    g = deepFreeze(gradePlanned(qp, answers ?? {}));
+    if (this.memo.size >= MEMO_GENERATION) {
+      this.memoOld = this.memo;
+      this.memo = new Map();
+    }
+    this.memo.set(key, g);
+    return g;
   }
 }
 

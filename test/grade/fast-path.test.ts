@@ -211,3 +211,32 @@ test('ExamGrader: results handed out are frozen (shared between submissions)', (
   assert.ok(Object.isFrozen(part) && Object.isFrozen(part.feedback));
   assert.throws(() => (part.feedback as string[]).push('x'));
 });
+
+test('ExamGrader (precomputed) remembers question grades: the same texts give the very same frozen grade', () => {
+  const exam = exams[0]!;
+  const v = exam.variants[0]!;
+  const grader = new ExamGrader(exam, {}, { precompute: true }).warm();
+  const answers = Object.fromEntries(v.questions.flatMap((q) => q.parts.map((p, i) => [`${q.number}.${p.id}`, i % 2 ? p.text : '12'])));
+  const a = grader.grade(v.code, answers);
+  const misses = grader.memoStats.misses;
+  assert.equal(misses, v.questions.length);
+  const b = grader.grade(v.code, { ...answers });
+  assert.equal(grader.memoStats.misses, misses);
+  assert.equal(grader.memoStats.hits, v.questions.length);
+  b.questions.forEach((q, i) => {
+    assert.equal(q, a.questions[i]);
+    assert.ok(Object.isFrozen(q) && Object.isFrozen(q.parts) && Object.isFrozen(q.mistakes));
+  });
+  // One text differs: only that question is graded again, and it agrees with the one-off grading.
+  const k = `${v.questions[0]!.number}.${v.questions[0]!.parts[0]!.id}`;
+  const c = grader.grade(v.code, { ...answers, [k]: '13' });
+  assert.equal(grader.memoStats.misses, misses + 1);
+  assert.deepEqual(c, gradeSubmission(exam, v.code, { ...answers, [k]: '13' }));
+  // Texts that would collide if joined naively ("1|2" + "" vs "1" + "2|") have different keys.
+  const q = v.questions.find((x) => x.parts.length >= 2)!;
+  const [p0, p1] = [q.parts[0]!, q.parts[1]!];
+  const x = grader.grade(v.code, { [`${q.number}.${p0.id}`]: '1|2', [`${q.number}.${p1.id}`]: '' });
+  const y = grader.grade(v.code, { [`${q.number}.${p0.id}`]: '1', [`${q.number}.${p1.id}`]: '2|' });
+  assert.deepEqual(x, gradeSubmission(exam, v.code, { [`${q.number}.${p0.id}`]: '1|2', [`${q.number}.${p1.id}`]: '' }));
+  assert.deepEqual(y, gradeSubmission(exam, v.code, { [`${q.number}.${p0.id}`]: '1', [`${q.number}.${p1.id}`]: '2|' }));
+});
