@@ -1,6 +1,6 @@
 /** The service's view of grading: one call per submission, shaped for storage, pages and JSON. */
 import type { ExamDoc, VariantDoc } from '../exam/types.js';
-import { ExamGrader } from '../grade/judge.js';
+import { ExamGrader, type QuestionGrade } from '../grade/judge.js';
 
 export interface GradeOutcome {
   total: number;
@@ -20,9 +20,43 @@ export function examGrader(exam: ExamDoc): ExamGrader {
   return new ExamGrader(exam, {}, { precompute: true }).warm();
 }
 
+type OutcomeQuestion = GradeOutcome['questions'][number];
+
+/** A frozen grader result's outcome view, built once (the grader hands out shared frozen grades). */
+const outcomes = new WeakMap<QuestionGrade, OutcomeQuestion>();
+
+function outcomeQuestion(q: QuestionGrade): OutcomeQuestion {
+  const shared = Object.isFrozen(q);
+  if (shared) {
+    const known = outcomes.get(q);
+    if (known) return known;
+  }
+  const o: OutcomeQuestion = {
+    number: q.number,
+    points: q.points,
+    max: q.max,
+    parts: q.parts.map((p) =>
+      p.error
+        ? { id: p.id, label: p.label, points: p.points, max: p.max, error: p.error, typed: !p.blank, feedback: p.feedback }
+        : { id: p.id, label: p.label, points: p.points, max: p.max, typed: !p.blank, feedback: p.feedback },
+    ),
+  };
+  if (shared) outcomes.set(q, deepFreeze(o));
+  return o;
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v === null || typeof v !== 'object' || Object.isFrozen(v)) return v;
+  Object.freeze(v);
+  for (const x of Object.values(v)) deepFreeze(x);
+  return v;
+}
+
 /**
  * Grades one submission (what gradeSubmission gives, with the exam's decimals). Pass the exam's
- * long-lived `grader` (examGrader) when there is one; the result is the same, only faster.
+ * long-lived `grader` (examGrader) when there is one; the result is the same, only faster — and
+ * its question objects are shared and frozen (the same answers to a question give the very same
+ * object), so that their JSON is made once.
  */
 export function gradeAnswers(exam: ExamDoc, variant: VariantDoc, answers: Record<string, string>, grader?: ExamGrader): GradeOutcome {
   if (grader && grader.exam !== exam) throw new Error('gradeAnswers: the grader belongs to another exam document');
@@ -30,16 +64,23 @@ export function gradeAnswers(exam: ExamDoc, variant: VariantDoc, answers: Record
   return {
     total: g.total,
     max: g.max,
-    questions: g.questions.map((q) => ({
-      number: q.number,
-      points: q.points,
-      max: q.max,
-      parts: q.parts.map((p) =>
-        p.error
-          ? { id: p.id, label: p.label, points: p.points, max: p.max, error: p.error, typed: !p.blank, feedback: p.feedback }
-          : { id: p.id, label: p.label, points: p.points, max: p.max, typed: !p.blank, feedback: p.feedback },
-      ),
-    })),
+    questions: g.questions.map(outcomeQuestion),
     unknownFields: g.errors.filter((e) => e.kind !== 'duplicate').map((e) => e.key ?? e.message),
   };
+}
+
+/** What a student sees of a graded question (practice mode): no labels, no internal flags. */
+export type PublicQuestion = { number: number; points: number; max: number; parts: { id: string; points: number; max: number; error?: string; feedback: string[] }[] };
+
+const publics = new WeakMap<OutcomeQuestion, PublicQuestion>();
+
+export function publicQuestion(q: OutcomeQuestion): PublicQuestion {
+  const shared = Object.isFrozen(q);
+  if (shared) {
+    const known = publics.get(q);
+    if (known) return known;
+  }
+  const o: PublicQuestion = { number: q.number, points: q.points, max: q.max, parts: q.parts.map((p) => ({ id: p.id, points: p.points, max: p.max, ...(p.error ? { error: p.error } : {}), feedback: p.feedback })) };
+  if (shared) publics.set(q, deepFreeze(o));
+  return o;
 }

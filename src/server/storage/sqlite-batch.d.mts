@@ -1,15 +1,15 @@
 /** Types of sqlite-batch.mjs (plain JavaScript so that the writer thread needs no TypeScript loader). */
 import type Database from 'better-sqlite3';
 
-/** One submission, ready to insert (JSON already serialised and checked). */
+/** One submission, ready to insert (JSON already serialised and checked; text or its UTF-8 bytes). */
 export interface SubmissionValues {
   exam: string;
   code: string;
   student: string;
-  answersJson: string;
+  answersJson: string | Uint8Array;
   total: number | null;
   max: number | null;
-  scoreJson: string | null;
+  scoreJson: string | Uint8Array | null;
   createdAt: string;
   ip: string | null;
   maxAttempts: number | undefined;

@@ -36,9 +36,11 @@ class ItemRefused extends Error {
 export function batchWriter(db) {
   const examExists = db.prepare('SELECT 1 FROM exams WHERE id = ?').pluck();
   const lastAttempt = db.prepare('SELECT COALESCE(MAX(attempt), 0) FROM submissions WHERE exam_id = ? AND student = ?').pluck();
+  // The JSON columns may come as UTF-8 bytes: CAST stores them as the TEXT they are (json_valid
+  // still checks them); a string is stored as it is.
   const insert = db.prepare(
     `INSERT INTO submissions (exam_id, variant_code, student, attempt, answers_json, total, max, score_json, created_at, client_ip)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+     VALUES (?, ?, ?, ?, CAST(? AS TEXT), ?, ?, CAST(? AS TEXT), ?, ?)`,
   );
   const addOne = (v) => {
     if (!examExists.get(v.exam)) throw new ItemRefused('UNKNOWN_EXAM', `exam "${v.exam}" is not registered (upsertExam first)`);

@@ -45,6 +45,7 @@ import {
   scoreUpdatesSchema,
   studentSchema,
   submissionIdSchema,
+  toJsonBytes,
   toJsonText,
   validate,
   type AddedSubmission,
@@ -440,8 +441,10 @@ export class SqliteStorage implements Storage {
   async addSubmission(s: NewSubmission): Promise<AddedSubmission> {
     const v = quickNewSubmission(s) ?? validate(newSubmissionSchema, s, 'submission');
     // Serialise before the transaction: a value JSON cannot hold fails here, with nothing written.
-    const answersJson = toJsonText(v.answers, 'answers', this.maxJsonBytes);
-    const scoreJson = v.result === null ? null : toJsonText(v.result, 'result', this.maxJsonBytes);
+    // UTF-8 bytes: the writer stores them as TEXT; copying bytes to the writer thread is cheaper
+    // than copying (and there encoding) strings, and the grader's shared grades are encoded once.
+    const answersJson = toJsonBytes(v.answers, 'answers', this.maxJsonBytes);
+    const scoreJson = v.result === null ? null : toJsonBytes(v.result, 'result', this.maxJsonBytes);
     if (this.closed || !this.db) throw new StorageError('CLOSED', 'addSubmission: storage is closed');
     let createdAt: string;
     try {

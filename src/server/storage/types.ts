@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import type { ExamDoc } from '../../exam/types.js';
+import { jsonBytes, jsonText } from '../json.js';
 
 export type ExamMode = ExamDoc['exam']['mode'];
 /** Which attempt counts for a student: the last one, or the best-scored one. */
@@ -324,50 +325,6 @@ export function validate<T>(schema: z.ZodType<T>, value: unknown, what: string):
 
 const MAX_JSON_DEPTH = 64;
 
-type WellFormed = (s: string) => boolean;
-/** String.prototype.isWellFormed where the runtime has it (the same answer as wellFormed, faster). */
-const isWellFormed: WellFormed =
-  typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed === 'function'
-    ? (s) => (s as unknown as { isWellFormed(): boolean }).isWellFormed()
-    : wellFormed;
-
-/**
- * true when toJsonText's walk below would find nothing wrong: the same checks, without building
- * paths for messages. A cycle is caught by the depth limit (the walk then says which it is).
- */
-function jsonSafe(v: unknown, depth: number): boolean {
-  if (v === null) return true;
-  switch (typeof v) {
-    case 'boolean':
-      return true;
-    case 'number':
-      return Number.isFinite(v);
-    case 'string':
-      return isWellFormed(v);
-    case 'object':
-      break;
-    default:
-      return false;
-  }
-  if (depth >= MAX_JSON_DEPTH) return false;
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      const x: unknown = v[i];
-      if (x === undefined || !jsonSafe(x, depth + 1)) return false;
-    }
-    return true;
-  }
-  const proto = Object.getPrototypeOf(v) as unknown;
-  if (proto !== Object.prototype && proto !== null) return false;
-  const o = v as Record<string, unknown>;
-  for (const k of Object.keys(o)) {
-    if (!isWellFormed(k)) return false;
-    const x = o[k];
-    if (x !== undefined && !jsonSafe(x, depth + 1)) return false;
-  }
-  return true;
-}
-
 /**
  * Serialise a value that must survive a JSON round trip unchanged. JSON.stringify would quietly
  * turn NaN into null, drop functions, flatten Dates and class instances, and the database would
@@ -375,6 +332,25 @@ function jsonSafe(v: unknown, depth: number): boolean {
  * (An object property whose value is undefined is left out, as JSON always does.)
  */
 export function toJsonText(value: unknown, what: string, maxBytes: number): string {
+  const text = jsonText(value, MAX_JSON_DEPTH) ?? explain(value, what);
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: only a text near the limit needs counting.
+  const bytes = text.length * 3 <= maxBytes ? 0 : Buffer.byteLength(text, 'utf8');
+  if (bytes > maxBytes) throw new StorageError('TOO_LARGE', `${what} is ${bytes} bytes of JSON, more than the limit of ${maxBytes}`);
+  return text;
+}
+
+/**
+ * toJsonText's checks and result as UTF-8 bytes (in a buffer of their own): what addSubmission
+ * hands to the writer. The JSON of frozen subtrees (the grader's shared grades) is encoded once.
+ */
+export function toJsonBytes(value: unknown, what: string, maxBytes: number): Uint8Array {
+  const bytes = jsonBytes(value, MAX_JSON_DEPTH) ?? Buffer.from(explain(value, what), 'utf8');
+  if (bytes.length > maxBytes) throw new StorageError('TOO_LARGE', `${what} is ${bytes.length} bytes of JSON, more than the limit of ${maxBytes}`);
+  return bytes;
+}
+
+/** Throws INVALID_INPUT naming what JSON cannot hold (jsonText refused value); the text if nothing is found. */
+function explain(value: unknown, what: string): string {
   const ancestors = new Set<object>();
   const fail = (path: string, why: string): never => {
     throw new StorageError('INVALID_INPUT', `invalid ${what}: ${path} ${why}`);
@@ -409,10 +385,6 @@ export function toJsonText(value: unknown, what: string, maxBytes: number): stri
     ancestors.delete(v);
   };
   if (value === undefined) fail(what, 'is missing');
-  // The quick check passes for every value the walk accepts; the walk explains the others.
-  if (!jsonSafe(value, 0)) walk(value, what, 0);
-  const text = JSON.stringify(value);
-  const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > maxBytes) throw new StorageError('TOO_LARGE', `${what} is ${bytes} bytes of JSON, more than the limit of ${maxBytes}`);
-  return text;
+  walk(value, what, 0);
+  return JSON.stringify(value);
 }
