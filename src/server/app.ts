@@ -5,8 +5,7 @@
  * sends an answer key, or another student's data, to a student.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
-import helmet from 'helmet';
-import { rateLimit } from 'express-rate-limit';
+import type { HelmetOptions } from 'helmet';
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Logger } from 'pino';
@@ -15,8 +14,10 @@ import { itemStats } from '../grade/stats.js';
 import type { ExamRegistry, LoadedExam } from './exams.js';
 import { renderForm, renderResult, type ResultView } from './form.js';
 import { isStorageError, type Storage, type StudentResult } from './storage/index.js';
-import { gradeAnswers, type GradeOutcome } from './grading.js';
+import { gradeAnswers, publicQuestion, type GradeOutcome } from './grading.js';
 import { escapeHtml } from '../render/html.js';
+import { jsonBytes } from './json.js';
+import { FixedWindow, ipRateLimit, jsonBody, securityHeaders } from './middleware.js';
 
 export interface AppOptions {
   exams: ExamRegistry;
@@ -94,24 +95,10 @@ function zodDetails(e: z.ZodError) {
   return e.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message }));
 }
 
-/** A tiny fixed-window counter (per process); enough to stop a runaway client. */
-class WindowCounter {
-  private readonly hits = new Map<string, { start: number; n: number }>();
-  constructor(
-    private readonly limit: number,
-    private readonly windowMs: number,
-  ) {}
-  take(key: string, now = Date.now()): boolean {
-    const h = this.hits.get(key);
-    if (!h || now - h.start >= this.windowMs) {
-      if (this.hits.size > 100_000) this.hits.clear();
-      this.hits.set(key, { start: now, n: 1 });
-      return true;
-    }
-    h.n++;
-    return h.n <= this.limit;
-  }
-}
+/** helmet's options for the service (constants: the headers are worked out once, by helmet). */
+export const HELMET_OPTIONS: Readonly<HelmetOptions> = { contentSecurityPolicy: { directives: { 'default-src': ["'self'"], 'style-src': ["'self'", "'unsafe-inline'"], 'form-action': ["'self'"] } } };
+
+export const RATE_LIMIT_MESSAGE = { error: 'too many requests from this address; wait a minute' };
 
 function tokenOk(header: string | undefined, token: string): boolean {
   const m = /^Bearer (.+)$/.exec(header ?? '');
@@ -155,11 +142,41 @@ export function createApp(o: AppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  app.use(helmet({ contentSecurityPolicy: { directives: { 'default-src': ["'self'"], 'style-src': ["'self'", "'unsafe-inline'"], 'form-action': ["'self'"] } } }));
-  app.use(rateLimit({ windowMs: 60_000, limit: o.perIpPerMinute ?? 300, standardHeaders: 'draft-7', legacyHeaders: false, message: { error: 'too many requests from this address; wait a minute' } }));
+  app.use(securityHeaders(HELMET_OPTIONS));
+  app.use(ipRateLimit({ windowMs: 60_000, limit: o.perIpPerMinute ?? 300, message: RATE_LIMIT_MESSAGE }));
   const limit = o.bodyLimit ?? '64kb';
-  const perStudent = new WindowCounter(o.perStudentPerMinute ?? 10, 60_000);
+  const perStudent = new FixedWindow(o.perStudentPerMinute ?? 10, 60_000);
   const log = o.logger;
+
+  // The hot route first: a request for it is matched before any other route is tried.
+  app.post('/api/submissions', jsonBody(limit), async (req, res) => {
+    if (!req.is('application/json')) throw new HttpError(415, 'send JSON (Content-Type: application/json)');
+    let body = quickSubmissionBody(req.body);
+    if (!body) {
+      const parsed = submissionBody.safeParse(req.body);
+      if (!parsed.success) throw new HttpError(400, 'invalid submission', zodDetails(parsed.error));
+      body = parsed.data;
+    }
+    const { exam: examId, code, student, answers } = body;
+    const exam = o.exams.get(examId);
+    if (!exam) throw new HttpError(404, `unknown exam "${examId}"`);
+    if (!o.exams.variant(examId, code)) throw new HttpError(404, `unknown variant code "${code}" for exam "${examId}"`);
+    const { added, graded, variant } = await submit(exam, code, student, answers, req.ip);
+    const practice = exam.doc.exam.mode === 'practice';
+    const reply = {
+      id: added.id,
+      attempt: added.attempt,
+      exam: exam.id,
+      code: variant.code,
+      status: practice ? 'graded' : 'received',
+      ...(practice ? { score: { total: graded.total, max: graded.max }, questions: graded.questions.map(publicQuestion) } : {}),
+    };
+    // The graded questions are shared, frozen objects: their JSON is made and UTF-8 encoded once
+    // (json.ts). Sent as is (no ETag: a POST's answer is never revalidated).
+    res.statusCode = 201;
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.end(jsonBytes(reply) ?? JSON.stringify(reply));
+  });
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true, exams: o.exams.list().length });
@@ -255,30 +272,6 @@ export function createApp(o: AppOptions): express.Express {
       }
       throw e;
     }
-  });
-
-  app.post('/api/submissions', express.json({ limit, strict: true }), async (req, res) => {
-    if (!req.is('application/json')) throw new HttpError(415, 'send JSON (Content-Type: application/json)');
-    let body = quickSubmissionBody(req.body);
-    if (!body) {
-      const parsed = submissionBody.safeParse(req.body);
-      if (!parsed.success) throw new HttpError(400, 'invalid submission', zodDetails(parsed.error));
-      body = parsed.data;
-    }
-    const { exam: examId, code, student, answers } = body;
-    const exam = o.exams.get(examId);
-    if (!exam) throw new HttpError(404, `unknown exam "${examId}"`);
-    if (!o.exams.variant(examId, code)) throw new HttpError(404, `unknown variant code "${code}" for exam "${examId}"`);
-    const { added, graded, variant } = await submit(exam, code, student, answers, req.ip);
-    const practice = exam.doc.exam.mode === 'practice';
-    res.status(201).json({
-      id: added.id,
-      attempt: added.attempt,
-      exam: exam.id,
-      code: variant.code,
-      status: practice ? 'graded' : 'received',
-      ...(practice ? { score: { total: graded.total, max: graded.max }, questions: graded.questions.map((q) => ({ number: q.number, points: q.points, max: q.max, parts: q.parts.map((p) => ({ id: p.id, points: p.points, max: p.max, ...(p.error ? { error: p.error } : {}), feedback: p.feedback })) })) } : {}),
-    });
   });
 
   // ---------- instructors ----------

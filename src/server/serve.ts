@@ -28,7 +28,10 @@ export interface RunningServer {
 }
 
 export async function startServer(o: ServeOptions): Promise<RunningServer> {
-  const logger = pino({ level: o.logLevel ?? process.env['DLEXAM_LOG_LEVEL'] ?? 'info' }, pino.destination(2));
+  // Asynchronous: a line per stored submission must not cost a write(2) on the event loop; lines
+  // written while one write is in flight go out together. pino flushes what is left on exit and on
+  // close(). (The submissions themselves are durable in storage, logs or not.)
+  const logger = pino({ level: o.logLevel ?? process.env['DLEXAM_LOG_LEVEL'] ?? 'info' }, pino.destination({ dest: 2, sync: false }));
   const exams = ExamRegistry.load(o.examsDir);
   const storage = await openStorage(o.db ?? join(o.examsDir, 'dlexam.sqlite'));
   for (const e of exams.list()) {
@@ -58,6 +61,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
         server.closeIdleConnections();
       });
       await storage.close();
+      await new Promise<void>((resolve) => logger.flush(() => resolve()));
     })());
   return { url: `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`, port, server, storage, close };
 }

@@ -94,6 +94,20 @@ test('concurrent submissions of one student get distinct, gap-free attempts', as
   assert.deepEqual(attempts, [1, 2, 3, 4, 5, 6, 7, 8]);
 });
 
+test('per-student limit: the 11th submission of a student within a minute is refused with 429 JSON', async () => {
+  const v = fx.practice.variants[0]!;
+  const statuses: number[] = [];
+  for (let i = 0; i < 11; i++) {
+    const r = await post('/api/submissions', { exam: 'srv-practice', code: v.code, student: 'hank', answers: {} });
+    statuses.push(r.status);
+    if (r.status === 429) assert.match(((await r.json()) as { error: string }).error, /too many submissions for this student/);
+    else await r.arrayBuffer();
+  }
+  assert.deepEqual(statuses, [...Array<number>(10).fill(201), 429]);
+  // Another student is not affected.
+  assert.equal((await post('/api/submissions', { exam: 'srv-practice', code: v.code, student: 'hank2', answers: {} })).status, 201);
+});
+
 test('security headers, HTML form without answers, unknown routes', async () => {
   const v = fx.exam.variants[0]!;
   const r = await get(`/exam/srv-exam/${v.code}`);

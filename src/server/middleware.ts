@@ -1,0 +1,247 @@
+/**
+ * The service's per-request middleware, made cheap: every request pays for these, and the
+ * submission route is the hot path.
+ *  - securityHeaders: helmet's headers for our options, worked out once by helmet itself and set
+ *    as constants (helmet recomputes them on every request, through a chain of 13 middlewares);
+ *  - FixedWindow / ipRateLimit: express-rate-limit's semantics (a fixed window per client from its
+ *    first hit, IPv6 clients keyed by /56, draft-7 RateLimit headers, Retry-After and a JSON 429)
+ *    without its promise chain per request;
+ *  - jsonBody: the JSON body of a plain `application/json` request read and parsed directly; every
+ *    other request (another charset, a Content-Encoding, no Content-Length, over the limit) goes to
+ *    express.json() as before, so errors and limits are body-parser's own (413, 400, 415 JSON).
+ */
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { ipKeyGenerator } from 'express-rate-limit';
+import helmet, { type HelmetOptions } from 'helmet';
+import type { Socket } from 'node:net';
+
+/** The headers helmet(options) sets (and removes), captured once by running helmet itself. */
+export function helmetHeaders(options: Readonly<HelmetOptions>): { set: [string, string][]; removed: string[] } {
+  const constant = (v: unknown): boolean => typeof v !== 'function' && (v === null || typeof v !== 'object' || Object.values(v).every(constant));
+  if (!constant(options)) throw new Error('helmetHeaders: the options hold a function (per-request values such as nonces): not a constant header set');
+  const set: [string, string][] = [];
+  const removed: string[] = [];
+  const res = {
+    setHeader(name: string, value: unknown) {
+      if (typeof value !== 'string') throw new Error(`helmetHeaders: header ${name} is not a constant string`);
+      set.push([name, value]);
+      return res;
+    },
+    removeHeader(name: string) {
+      removed.push(name);
+    },
+  };
+  let done = false;
+  let failed: unknown;
+  helmet(options)({} as never, res as never, (err?: unknown) => {
+    done = true;
+    failed = err;
+  });
+  if (!done || failed) throw new Error(`helmetHeaders: helmet did not finish synchronously (${String(failed)})`);
+  return { set, removed };
+}
+
+/** Sets helmet's headers (for these options) on every response. Options must be constants (no nonce functions). */
+export function securityHeaders(options: Readonly<HelmetOptions>): RequestHandler {
+  const { set, removed } = helmetHeaders(options);
+  return (_req, res, next) => {
+    for (const name of removed) res.removeHeader(name);
+    for (const [name, value] of set) res.setHeader(name, value);
+    next();
+  };
+}
+
+interface Window {
+  hits: number;
+  /** Epoch ms when this window ends. */
+  reset: number;
+}
+
+/**
+ * Fixed-window counters: a key's window starts at its first hit and lasts windowMs; the next hit
+ * after it starts a new one. Memory stays bounded by the keys active in the last two windows (the
+ * same two-generation scheme as express-rate-limit's MemoryStore).
+ */
+export class FixedWindow {
+  private current = new Map<string, Window>();
+  private previous = new Map<string, Window>();
+  private rotateAt: number;
+
+  constructor(
+    readonly limit: number,
+    readonly windowMs: number,
+    now = Date.now(),
+  ) {
+    this.rotateAt = now + windowMs;
+  }
+
+  /** Counts a hit; the key's window afterwards (hits > limit: refuse). */
+  hit(key: string, now = Date.now()): Readonly<Window> {
+    if (now >= this.rotateAt) {
+      // Keys not seen for a whole window have expired: dropped in bulk.
+      this.previous = this.current;
+      this.current = new Map();
+      this.rotateAt = now + this.windowMs;
+    }
+    let w = this.current.get(key);
+    if (!w) {
+      w = this.previous.get(key);
+      if (w) this.previous.delete(key);
+      else w = { hits: 0, reset: now + this.windowMs };
+      this.current.set(key, w);
+    }
+    if (w.reset <= now) {
+      w.hits = 0;
+      w.reset = now + this.windowMs;
+    }
+    w.hits++;
+    return w;
+  }
+
+  /** Whether a hit now is within the limit (counts it). */
+  take(key: string, now = Date.now()): boolean {
+    return this.hit(key, now).hits <= this.limit;
+  }
+}
+
+/** The rate-limit key of a connection (its address; IPv6 by /56), worked out once per socket. */
+const socketKeys = new WeakMap<Socket, string>();
+
+function clientKey(req: Request): string {
+  const socket = req.socket;
+  let key = socketKeys.get(socket);
+  if (key === undefined) {
+    // trust proxy is off: req.ip is the socket's address.
+    const ip = req.ip ?? socket.remoteAddress;
+    key = ip ? ipKeyGenerator(ip) : '';
+    if (ip) socketKeys.set(socket, key);
+  }
+  return key;
+}
+
+/**
+ * Requests per window per client address, on every route: express-rate-limit's behaviour with
+ * `standardHeaders: 'draft-7', legacyHeaders: false` — RateLimit-Policy and RateLimit headers on
+ * every response, Retry-After and status 429 with `message` as JSON when over the limit.
+ */
+export function ipRateLimit(o: { limit: number; windowMs: number; message: object }): RequestHandler {
+  const counters = new FixedWindow(o.limit, o.windowMs);
+  const policy = `${o.limit};w=${Math.ceil(o.windowMs / 1000)}`;
+  const body = JSON.stringify(o.message);
+  return (req, res, next) => {
+    const now = Date.now();
+    const w = counters.hit(clientKey(req), now);
+    const resetSeconds = Math.max(0, Math.ceil((w.reset - now) / 1000));
+    res.setHeader('RateLimit-Policy', policy);
+    res.setHeader('RateLimit', `limit=${o.limit}, remaining=${Math.max(o.limit - w.hits, 0)}, reset=${resetSeconds}`);
+    if (w.hits <= o.limit) {
+      next();
+      return;
+    }
+    res.setHeader('Retry-After', String(resetSeconds));
+    res.status(429).type('json').send(body);
+  };
+}
+
+/** "1kb", "64kb", "1mb" or a number of bytes → bytes (as body-parser reads its limit). */
+function bytes(limit: string | number): number {
+  if (typeof limit === 'number') return limit;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?\s*$/i.exec(limit);
+  if (!m) throw new Error(`body limit "${limit}" is not a size like "64kb"`);
+  const unit = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[(m[2] ?? 'b').toLowerCase() as 'b' | 'kb' | 'mb' | 'gb'];
+  return Math.floor(Number(m[1]) * unit);
+}
+
+const PLAIN_JSON = /^application\/json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
+
+/** An error the app's error handler reads like body-parser's (status and type). */
+function bodyError(status: number, type: string, message: string): Error {
+  return Object.assign(new Error(message), { status, statusCode: status, type, expose: true });
+}
+
+/** A body being read by jsonBody (kept on the request: no closures per request). */
+interface Reading {
+  expected: number;
+  received: number;
+  chunks: Buffer[];
+  next: NextFunction;
+}
+
+const READING = Symbol('dlexam.jsonBody');
+type ReadingRequest = Request & { [READING]?: Reading };
+
+function onData(this: ReadingRequest, chunk: Buffer): void {
+  const r = this[READING]!;
+  r.received += chunk.length;
+  r.chunks.push(chunk);
+}
+
+function onEnd(this: ReadingRequest): void {
+  finishReading(this);
+}
+
+function onError(this: ReadingRequest, e: Error): void {
+  finishReading(this, bodyError(400, 'request.aborted', e.message));
+}
+
+function onAborted(this: ReadingRequest): void {
+  finishReading(this, bodyError(400, 'request.aborted', 'request aborted'));
+}
+
+function finishReading(req: ReadingRequest, err?: Error): void {
+  const r = req[READING];
+  if (!r) return;
+  req[READING] = undefined;
+  req.off('data', onData).off('end', onEnd).off('error', onError).off('aborted', onAborted);
+  if (err) {
+    r.next(err);
+    return;
+  }
+  if (r.received !== r.expected) {
+    r.next(bodyError(400, 'request.size.invalid', 'request size did not match content length'));
+    return;
+  }
+  let text = (r.chunks.length === 1 ? r.chunks[0]! : Buffer.concat(r.chunks, r.received)).toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.length === 0) {
+    req.body = {};
+    r.next();
+    return;
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (e) {
+    r.next(Object.assign(bodyError(400, 'entity.parse.failed', (e as Error).message), { body: text.slice(0, 200) }));
+    return;
+  }
+  if (body === null || typeof body !== 'object') {
+    r.next(bodyError(400, 'entity.parse.failed', 'strict JSON: the body must be an object or an array'));
+    return;
+  }
+  req.body = body;
+  r.next();
+}
+
+/**
+ * express.json({ limit, strict: true }) for every request, with the usual one — Content-Type
+ * application/json (UTF-8), a Content-Length within the limit, no Content-Encoding — read and parsed
+ * here: the same body (an empty one is {}), the same errors (malformed or not an object/array:
+ * 400 entity.parse.failed).
+ */
+export function jsonBody(limit: string | number): RequestHandler {
+  const max = bytes(limit);
+  const general = express.json({ limit, strict: true });
+  return (req: ReadingRequest, res: Response, next: NextFunction) => {
+    const h = req.headers;
+    const length = h['content-length'];
+    const encoding = h['content-encoding'];
+    const type = h['content-type'];
+    if (length === undefined || (encoding !== undefined && encoding.toLowerCase() !== 'identity') || type === undefined || !PLAIN_JSON.test(type) || !/^\d{1,15}$/.test(length) || Number(length) > max) {
+      general(req, res, next);
+      return;
+    }
+    req[READING] = { expected: Number(length), received: 0, chunks: [], next };
+    req.on('data', onData).on('end', onEnd).on('error', onError).on('aborted', onAborted);
+  };
+}
