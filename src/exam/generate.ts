@@ -149,7 +149,7 @@ export async function generateExam(o: GenerateOptions): Promise<GenerateResult> 
         if (pool) await new Promise(setImmediate);
       }
     await pool?.idle();
-    const report = out.finish(o.variants);
+    const report = await out.finish(o.variants);
     const files = [join(dir, 'exam.json'), join(dir, 'keys', 'key.csv'), ...(o.moodle ? [join(dir, 'moodle.xml')] : []), join(dir, 'fairness.txt'), join(dir, 'fairness.json')];
     const stems = codes.map((code, i) => fileStem({ number: i + 1, code }));
     files.push(...stems.map((s) => join(dir, 'keys', `${s}-key.json`)));

@@ -9,6 +9,7 @@
  * arrive in any order: they are held back only until the next variant in order is there.
  */
 import { closeSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { keyCsvHeader, keyCsvRows } from '../render/export/csv.js';
 import type { MoodleWriter } from '../render/export/moodle.js';
@@ -26,10 +27,14 @@ export function examJsonHead(shell: Omit<ExamDoc, 'variants'>): string {
   return `${empty.slice(0, -'[]\n}'.length)}[\n`;
 }
 
+const NEST_HEAD = '{\n  "variants": [\n';
+const NEST_TAIL = '\n  ]\n}';
+
 /** One variant as it appears inside exam.json's "variants" array (without the separating comma). */
 export function examJsonVariant(v: VariantDoc): string {
-  // Nested two levels deep, every line is indented by 4 more spaces (JSON strings never hold a raw "\n").
-  return `    ${JSON.stringify(v, null, 2).replaceAll('\n', '\n    ')}`;
+  // Stringified at the depth it has in exam.json, so the indentation is JSON.stringify's own.
+  const nested = JSON.stringify({ variants: [v] }, null, 2);
+  return nested.slice(NEST_HEAD.length, -NEST_TAIL.length);
 }
 
 /** What follows the last variant in exam.json. */
@@ -79,6 +84,9 @@ export function prepareVariant(v: VariantDoc, o: PrepareOptions): PreparedVarian
   };
 }
 
+/** Key JSON writes in flight at most; beyond that they are written synchronously. */
+const MAX_BACKGROUND_WRITES = 32;
+
 export class ExamOutput {
   private readonly pending = new Map<number, PreparedVariant>();
   private next = 1;
@@ -87,6 +95,9 @@ export class ExamOutput {
   private examFd: number | undefined;
   private csvFd: number | undefined;
   private readonly tally = new FairnessTally();
+  /** Key JSON files being written in the background (creating a file costs ~1–2 ms: off this thread). */
+  private readonly writes = new Set<Promise<void>>();
+  private writeError: Error | undefined;
   /** Kept for the overview PDF (only with PDFs). */
   readonly overview: OverviewVariant[] = [];
   /** Questions per variant (of variant 1). */
@@ -124,7 +135,7 @@ export class ExamOutput {
   private write(p: PreparedVariant): void {
     writeSync(this.examFd!, p.number > 1 ? `,\n${p.examJson}` : p.examJson);
     writeSync(this.csvFd!, p.csv);
-    writeFileSync(join(this.dir, 'keys', `${fileStem(p)}-key.json`), p.keyJson);
+    this.writeKeyJson(join(this.dir, 'keys', `${fileStem(p)}-key.json`), p.keyJson);
     if (this.moodle) this.moodle.add(p.moodle ?? []);
     this.tally.add(p.fairness);
     if (p.number === 1) this.questions = p.questions;
@@ -132,9 +143,24 @@ export class ExamOutput {
     if (p.overview) this.overview.push(p.overview);
   }
 
+  private writeKeyJson(file: string, text: string): void {
+    if (this.writes.size >= MAX_BACKGROUND_WRITES) {
+      writeFileSync(file, text);
+      return;
+    }
+    const w: Promise<void> = writeFile(file, text)
+      .catch((e: Error) => {
+        this.writeError ??= e;
+      })
+      .finally(() => this.writes.delete(w));
+    this.writes.add(w);
+  }
+
   /** Completes exam.json, key.csv and moodle.xml and writes the fairness report (all `count` variants must be in). */
-  finish(count: number): FairnessReport {
+  async finish(count: number): Promise<FairnessReport> {
     if (this.next !== count + 1) throw new Error(`exam output: ${this.next - 1} of ${count} variants written (${this.pending.size} waiting)`);
+    await Promise.all(this.writes);
+    if (this.writeError) throw this.writeError;
     writeSync(this.examFd!, EXAM_JSON_TAIL);
     this.close();
     renameSync(this.examTmp, join(this.dir, 'exam.json'));
@@ -146,7 +172,7 @@ export class ExamOutput {
     return report;
   }
 
-  /** After a failure: remove the partial files. */
+  /** After a failure: remove the partial files (key JSON files still being written are left to finish). */
   abort(): void {
     this.close();
     rmSync(this.examTmp, { force: true });

@@ -71,7 +71,7 @@ test('ExamOutput: variants arriving out of order give the same bytes; line separ
       out.add(prepareVariant(variants[k - 1]!, { title: exam.exam.title, overview: true, moodle: moodleQuestions }));
       assert.equal(out.received, order.indexOf(k) + 1);
     }
-    const report = out.finish(variants.length);
+    const report = await out.finish(variants.length);
     assert.equal(readFileSync(join(dir, 'exam.json'), 'utf8'), expected, `order ${order.join(',')}`);
     assert.equal(readFileSync(join(dir, 'keys', 'key.csv'), 'utf8'), keyCsv(exam));
     assert.equal(readFileSync(join(dir, 'moodle.xml'), 'utf8'), moodleXml(exam));
@@ -84,7 +84,7 @@ test('ExamOutput: variants arriving out of order give the same bytes; line separ
   mkdirSync(join(dir, 'keys'));
   const out = new ExamOutput(dir, shell);
   out.add(prepareVariant(variants[1]!, { title: exam.exam.title, overview: false }));
-  assert.throws(() => out.finish(2), /0 of 2 variants written \(1 waiting\)/);
+  await assert.rejects(out.finish(2), /0 of 2 variants written \(1 waiting\)/);
   out.abort();
   assert.deepEqual(readdirSync(dir), ['keys']);
   assert.deepEqual(readdirSync(join(dir, 'keys')).filter((f) => f.startsWith('.')), []);
