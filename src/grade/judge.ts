@@ -136,8 +136,6 @@ interface PartPlan {
 }
 
 interface QuestionPlan {
-  /** Unique per plan (a precomputed grader's memo key). */
-  id: number;
   q: QuestionDoc;
   opts: GradeOptions;
   parts: PartPlan[];
@@ -149,12 +147,9 @@ interface QuestionPlan {
   summary: () => { params: ModelSummaryParams; truth: SummaryRow[] } | undefined;
 }
 
-let planIds = 0;
-
 function planQuestion(q: QuestionDoc, opts: GradeOptions): QuestionPlan {
   const percent = opts.percent ?? defaultPercent;
   return {
-    id: ++planIds,
     q,
     opts,
     parts: q.parts.map((part) => ({
@@ -470,23 +465,79 @@ export interface GraderOptions {
 
 /**
  * A question's grade is a function of what was typed for its parts (the plan and options are
- * fixed): the same texts get the same, frozen, QuestionGrade — computed once. Keyed by the plan and
- * each part's text (length-prefixed, so no two answer sets share a key); answers that are not text
- * and long answer sets are not remembered.
+ * fixed): the same texts get the same, frozen, QuestionGrade — computed once. Remembered in a trie
+ * per question plan, keyed by each part's text in plan order (blank = undefined): a lookup hashes
+ * the texts, it builds no key string. Answers that are not text, and answer sets longer than
+ * MEMO_TEXT_MAX characters, are not remembered. Two generations of at most MEMO_NODES trie nodes.
  */
-const MEMO_KEY_MAX = 2048;
-const MEMO_GENERATION = 4096;
+const MEMO_TEXT_MAX = 2048;
+const MEMO_NODES = 16_384;
 
-function memoKey(qp: QuestionPlan, answers: Readonly<Record<string, unknown>> | undefined): string | undefined {
-  let key = `${qp.id}`;
+type MemoNode = Map<string | undefined, MemoNode | QuestionGrade>;
+
+/** The typed text of a part as a memo key (undefined for blank); null when it cannot be remembered. */
+function memoText(answers: Readonly<Record<string, unknown>> | undefined, pp: PartPlan): string | undefined | null {
+  const raw = answers ? typed(answers, pp.part.id) : undefined;
+  if (raw === undefined || raw === null) return undefined;
+  return typeof raw === 'string' ? raw : null;
+}
+
+function memoable(qp: QuestionPlan, answers: Readonly<Record<string, unknown>> | undefined): boolean {
+  if (qp.parts.length === 0) return false;
+  let length = 0;
   for (const pp of qp.parts) {
-    const raw = answers ? typed(answers, pp.part.id) : undefined;
-    if (raw === undefined || raw === null) key += '|';
-    else if (typeof raw === 'string') key += `|${raw.length}:${raw}`;
-    else return undefined;
-    if (key.length > MEMO_KEY_MAX) return undefined;
+    const t = memoText(answers, pp);
+    if (t === null) return false;
+    if (t !== undefined && (length += t.length) > MEMO_TEXT_MAX) return false;
   }
-  return key;
+  return true;
+}
+
+class QuestionMemo {
+  private young = new Map<QuestionPlan, MemoNode>();
+  private old = new Map<QuestionPlan, MemoNode>();
+  private nodes = 0;
+
+  get(qp: QuestionPlan, answers: Readonly<Record<string, unknown>> | undefined): QuestionGrade | undefined {
+    const g = find(this.young.get(qp), qp, answers);
+    if (g) return g;
+    const aged = find(this.old.get(qp), qp, answers);
+    if (aged) this.set(qp, answers, aged);
+    return aged;
+  }
+
+  set(qp: QuestionPlan, answers: Readonly<Record<string, unknown>> | undefined, g: QuestionGrade): void {
+    const n = qp.parts.length;
+    if (this.nodes + n > MEMO_NODES) {
+      this.old = this.young;
+      this.young = new Map();
+      this.nodes = 0;
+    }
+    let node = this.young.get(qp);
+    if (!node) {
+      this.young.set(qp, (node = new Map()));
+      this.nodes++;
+    }
+    for (let i = 0; i < n - 1; i++) {
+      const t = memoText(answers, qp.parts[i]!) ?? undefined;
+      let next = node.get(t) as MemoNode | undefined;
+      if (!next) {
+        node.set(t, (next = new Map()));
+        this.nodes++;
+      }
+      node = next;
+    }
+    node.set(memoText(answers, qp.parts[n - 1]!) ?? undefined, g);
+  }
+}
+
+function find(root: MemoNode | undefined, qp: QuestionPlan, answers: Readonly<Record<string, unknown>> | undefined): QuestionGrade | undefined {
+  let node: MemoNode | QuestionGrade | undefined = root;
+  for (const pp of qp.parts) {
+    if (!node) return undefined;
+    node = (node as MemoNode).get(memoText(answers, pp) ?? undefined);
+  }
+  return node as QuestionGrade | undefined;
 }
 
 /**
@@ -501,8 +552,7 @@ export class ExamGrader {
   private readonly qopts: GradeOptions;
   private readonly precompute: boolean;
   /** Precomputed graders: question grades of answer sets seen before (two generations, bounded). */
-  private memo = new Map<string, QuestionGrade>();
-  private memoOld = new Map<string, QuestionGrade>();
+  private readonly memo = new QuestionMemo();
   /** Question grades taken from the memo / computed (tests, logs). */
   readonly memoStats = { hits: 0, misses: 0 };
 
@@ -560,7 +610,9 @@ export class ExamGrader {
     if (answers === null || typeof answers !== 'object' || Array.isArray(answers)) {
       dropped += noteError(errors, { kind: 'bad-answers', message: 'answers must be an object mapping "<question>.<part>" to text' });
     } else {
-      for (const [rawKey, value] of Object.entries(answers)) {
+      const record = answers as Readonly<Record<string, unknown>>;
+      for (const rawKey of Object.keys(record)) {
+        const value = record[rawKey];
         const r = vp.keys?.get(rawKey) ?? resolveKey(variant, rawKey);
         if ('error' in r) {
           dropped += noteError(errors, r.error);
@@ -595,24 +647,15 @@ export class ExamGrader {
 
   /** gradePlanned, remembered: the same texts for a question's parts get the same frozen grade. */
   private gradeRemembered(qp: QuestionPlan, answers: Readonly<Record<string, unknown>> | undefined): QuestionGrade {
-    const key = memoKey(qp, answers);
-    if (key === undefined) return gradePlanned(qp, answers ?? {});
-    let g = this.memo.get(key);
-    if (!g) {
-      g = this.memoOld.get(key);
-      if (g) this.memo.set(key, g);
-    }
-    if (g) {
+    if (!memoable(qp, answers)) return gradePlanned(qp, answers ?? {});
+    const known = this.memo.get(qp, answers);
+    if (known) {
       this.memoStats.hits++;
-      return g;
+      return known;
     }
     this.memoStats.misses++;
-    g = deepFreeze(gradePlanned(qp, answers ?? {}));
-    if (this.memo.size >= MEMO_GENERATION) {
-      this.memoOld = this.memo;
-      this.memo = new Map();
-    }
-    this.memo.set(key, g);
+    const g = deepFreeze(gradePlanned(qp, answers ?? {}));
+    this.memo.set(qp, answers, g);
     return g;
   }
 }
