@@ -17,7 +17,7 @@ import { isStorageError, type Storage, type StudentResult } from './storage/inde
 import { gradeAnswers, publicQuestion, type GradeOutcome } from './grading.js';
 import { escapeHtml } from '../render/html.js';
 import { jsonBytes } from './json.js';
-import { FixedWindow, ipRateLimit, jsonBody, securityHeaders } from './middleware.js';
+import { FixedWindow, ipRateLimiter, jsonBody, securityHeaderSetter } from './middleware.js';
 
 export interface AppOptions {
   exams: ExamRegistry;
@@ -142,14 +142,14 @@ export function createApp(o: AppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  app.use(securityHeaders(HELMET_OPTIONS));
-  app.use(ipRateLimit({ windowMs: 60_000, limit: o.perIpPerMinute ?? 300, message: RATE_LIMIT_MESSAGE }));
+  const setSecurityHeaders = securityHeaderSetter(HELMET_OPTIONS);
+  const limitIp = ipRateLimiter({ windowMs: 60_000, limit: o.perIpPerMinute ?? 300, message: RATE_LIMIT_MESSAGE });
   const limit = o.bodyLimit ?? '64kb';
+  const readJson = jsonBody(limit);
   const perStudent = new FixedWindow(o.perStudentPerMinute ?? 10, 60_000);
   const log = o.logger;
 
-  // The hot route first: a request for it is matched before any other route is tried.
-  app.post('/api/submissions', jsonBody(limit), async (req, res) => {
+  const submitJson = async (req: Request, res: Response) => {
     if (!req.is('application/json')) throw new HttpError(415, 'send JSON (Content-Type: application/json)');
     let body = quickSubmissionBody(req.body);
     if (!body) {
@@ -176,7 +176,26 @@ export function createApp(o: AppOptions): express.Express {
     res.statusCode = 201;
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
     res.end(jsonBytes(reply) ?? JSON.stringify(reply));
+  };
+
+  // Every request: helmet's headers and the per-IP limit. And the hot route, POST /api/submissions
+  // spelled exactly so, handled right here — one middleware layer instead of five (the app.post
+  // route below serves the other spellings express accepts: case, trailing slash, query string).
+  // Errors go to the error handler at the end, as from any route.
+  app.use((req, res, next) => {
+    setSecurityHeaders(res);
+    if (!limitIp(req, res)) return;
+    if (req.method !== 'POST' || req.url !== '/api/submissions') {
+      next();
+      return;
+    }
+    readJson(req, res, (err?: unknown) => {
+      if (err) next(err);
+      else submitJson(req, res).catch(next);
+    });
   });
+
+  app.post('/api/submissions', readJson, submitJson);
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true, exams: o.exams.list().length });

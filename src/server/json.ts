@@ -191,17 +191,14 @@ export function jsonText(v: unknown, maxDepth = 64): string | undefined {
   return pieces(v, maxDepth)?.string();
 }
 
-/**
- * The UTF-8 bytes of jsonText(v), in an ArrayBuffer of their own (not a slice of a shared pool, so
- * that postMessage copies just these bytes); undefined for anything else.
- */
-export function jsonBytes(v: unknown, maxDepth = 64): Uint8Array | undefined {
+/** The UTF-8 bytes of jsonText(v) (a Buffer, possibly a slice of Node's pool); undefined for anything else. */
+export function jsonBytes(v: unknown, maxDepth = 64): Buffer | undefined {
   const out = pieces(v, maxDepth);
   if (!out) return undefined;
   const parts = out.done();
   let n = 0;
   for (const p of parts) n += typeof p === 'string' ? Buffer.byteLength(p, 'utf8') : (p.bytes ??= Buffer.from(p.text, 'utf8')).length;
-  const bytes = Buffer.allocUnsafeSlow(n);
+  const bytes = Buffer.allocUnsafe(n);
   n = 0;
   for (const p of parts) {
     if (typeof p === 'string') n += bytes.write(p, n, 'utf8');

@@ -13,6 +13,7 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
 import helmet, { type HelmetOptions } from 'helmet';
+import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
 /** The headers helmet(options) sets (and removes), captured once by running helmet itself. */
@@ -41,12 +42,20 @@ export function helmetHeaders(options: Readonly<HelmetOptions>): { set: [string,
   return { set, removed };
 }
 
-/** Sets helmet's headers (for these options) on every response. Options must be constants (no nonce functions). */
-export function securityHeaders(options: Readonly<HelmetOptions>): RequestHandler {
+/** A function setting helmet's headers (for these options) on a response. Options must be constants (no nonce functions). */
+export function securityHeaderSetter(options: Readonly<HelmetOptions>): (res: ServerResponse) => void {
   const { set, removed } = helmetHeaders(options);
-  return (_req, res, next) => {
+  return (res) => {
     for (const name of removed) res.removeHeader(name);
     for (const [name, value] of set) res.setHeader(name, value);
+  };
+}
+
+/** securityHeaderSetter as middleware: helmet's headers on every response. */
+export function securityHeaders(options: Readonly<HelmetOptions>): RequestHandler {
+  const setHeaders = securityHeaderSetter(options);
+  return (_req, res, next) => {
+    setHeaders(res);
     next();
   };
 }
@@ -125,21 +134,27 @@ function clientKey(req: Request): string {
  * every response, Retry-After and status 429 with `message` as JSON when over the limit.
  */
 export function ipRateLimit(o: { limit: number; windowMs: number; message: object }): RequestHandler {
+  const pass = ipRateLimiter(o);
+  return (req, res, next) => {
+    if (pass(req, res)) next();
+  };
+}
+
+/** ipRateLimit as a function: counts the request and sets the headers; false when it answered 429. */
+export function ipRateLimiter(o: { limit: number; windowMs: number; message: object }): (req: Request, res: Response) => boolean {
   const counters = new FixedWindow(o.limit, o.windowMs);
   const policy = `${o.limit};w=${Math.ceil(o.windowMs / 1000)}`;
   const body = JSON.stringify(o.message);
-  return (req, res, next) => {
+  return (req, res) => {
     const now = Date.now();
     const w = counters.hit(clientKey(req), now);
     const resetSeconds = Math.max(0, Math.ceil((w.reset - now) / 1000));
     res.setHeader('RateLimit-Policy', policy);
     res.setHeader('RateLimit', `limit=${o.limit}, remaining=${Math.max(o.limit - w.hits, 0)}, reset=${resetSeconds}`);
-    if (w.hits <= o.limit) {
-      next();
-      return;
-    }
+    if (w.hits <= o.limit) return true;
     res.setHeader('Retry-After', String(resetSeconds));
     res.status(429).type('json').send(body);
+    return false;
   };
 }
 

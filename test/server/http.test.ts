@@ -94,6 +94,22 @@ test('concurrent submissions of one student get distinct, gap-free attempts', as
   assert.deepEqual(attempts, [1, 2, 3, 4, 5, 6, 7, 8]);
 });
 
+test('other spellings of the submission route (case, trailing slash, query) behave the same', async () => {
+  const v = fx.practice.variants[1]!;
+  for (const [i, path] of ['/API/Submissions', '/api/submissions/', '/api/submissions?x=1'].entries()) {
+    const r = await post(path, { exam: 'srv-practice', code: v.code, student: `ivy${i}`, answers: keyAnswers(fx.practice, 1) });
+    assert.equal(r.status, 201, path);
+    assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(r.headers.get('ratelimit-policy'), '100000;w=60');
+    const body = (await r.json()) as { status: string; score: { total: number; max: number } };
+    assert.equal(body.status, 'graded');
+    assert.equal(body.score.total, body.score.max);
+    const bad = await post(path, '{"exam": ');
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { error: string }).error, /malformed JSON/);
+  }
+});
+
 test('per-student limit: the 11th submission of a student within a minute is refused with 429 JSON', async () => {
   const v = fx.practice.variants[0]!;
   const statuses: number[] = [];

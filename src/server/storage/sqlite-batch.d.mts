@@ -35,8 +35,15 @@ export function batchWriter(db: Database.Database): (batch: SubmissionValues[]) 
 
 export function errorData(e: unknown): ErrorData;
 
+/** A packed item: exam, code, student, total, max, createdAt, ip, maxAttempts, answers bytes, score bytes (-1: null). */
+export type PackedRow = [string, string, string, number | null, number | null, string, string | null, number | null, number, number];
+
+/** A batch as one message: the JSON of every item in one ArrayBuffer (`transfer` lists it for postMessage). */
+export function packBatch(values: SubmissionValues[]): { rows: PackedRow[]; bytes: Uint8Array; transfer: ArrayBuffer[] };
+export function unpackBatch(rows: PackedRow[], bytes: Uint8Array): SubmissionValues[];
+
 /** Messages between SqliteStorage and its writer thread. */
-export type ToWriter = { type: 'batch'; seq: number; batch: SubmissionValues[] } | { type: 'close' };
+export type ToWriter = { type: 'batch'; seq: number; rows: PackedRow[]; bytes: Uint8Array } | { type: 'close' };
 export type FromWriter =
   | { type: 'ready' }
   | { type: 'open-failed'; error: ErrorData }

@@ -2,6 +2,7 @@
 // TypeScript loader, so that the thread starts in milliseconds. Types: sqlite-batch.d.mts.
 // One implementation of "store a batch of submissions in one transaction", used by the writer
 // thread and by the in-thread path (":memory:" databases).
+import { Buffer } from 'node:buffer';
 
 /** Per-connection settings every connection to a dlexam file uses (see sqlite.ts for why). */
 export function configureConnection(db, { memory, busyTimeoutMs }) {
@@ -70,4 +71,42 @@ export function batchWriter(db) {
 export function errorData(e) {
   const code = typeof e?.code === 'string' && e.code.startsWith('SQLITE_') ? e.code : undefined;
   return { message: e instanceof Error ? e.message : String(e), ...(code ? { sqliteCode: code } : {}) };
+}
+
+/**
+ * A batch as one message for the writer thread: every item's JSON bytes in ONE ArrayBuffer (to be
+ * transferred, not copied — `transfer` lists it), the other fields as rows.
+ */
+export function packBatch(values) {
+  const json = (x) => (x === null ? null : typeof x === 'string' ? Buffer.from(x, 'utf8') : x);
+  let size = 0;
+  const parts = values.map((v) => {
+    const a = json(v.answersJson);
+    const s = json(v.scoreJson);
+    size += a.length + (s ? s.length : 0);
+    return [a, s];
+  });
+  const bytes = Buffer.allocUnsafeSlow(size);
+  let at = 0;
+  const rows = values.map((v, i) => {
+    const [a, s] = parts[i];
+    bytes.set(a, at);
+    at += a.length;
+    if (s) {
+      bytes.set(s, at);
+      at += s.length;
+    }
+    return [v.exam, v.code, v.student, v.total, v.max, v.createdAt, v.ip, v.maxAttempts ?? null, a.length, s ? s.length : -1];
+  });
+  return { rows, bytes, transfer: [bytes.buffer] };
+}
+
+/** The values of a packed batch (the JSON as views into its bytes). */
+export function unpackBatch(rows, bytes) {
+  let at = 0;
+  return rows.map(([exam, code, student, total, max, createdAt, ip, maxAttempts, answersLength, scoreLength]) => {
+    const answersJson = bytes.subarray(at, (at += answersLength));
+    const scoreJson = scoreLength < 0 ? null : bytes.subarray(at, (at += scoreLength));
+    return { exam, code, student, answersJson, total, max, scoreJson, createdAt, ip, maxAttempts: maxAttempts ?? undefined };
+  });
 }

@@ -6,7 +6,7 @@
 // Plain JavaScript: the thread starts without a TypeScript loader (execArgv is emptied for it).
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { batchWriter, configureConnection, errorData } from './sqlite-batch.mjs';
+import { batchWriter, configureConnection, errorData, unpackBatch } from './sqlite-batch.mjs';
 
 const port = parentPort;
 if (!port) throw new Error('sqlite-writer-thread.mjs runs as a worker thread only');
@@ -36,7 +36,7 @@ port.on('message', (m) => {
     }
     let outcomes;
     try {
-      outcomes = write(m.batch);
+      outcomes = write(unpackBatch(m.rows, m.bytes));
     } catch (e) {
       port.postMessage({ type: 'failed', seq: m.seq, error: errorData(e) });
       return;
