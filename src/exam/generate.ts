@@ -69,10 +69,10 @@ export interface GenerateResult {
 
 /**
  * `--jobs` when none is given: every core once the variants are enough work to repay starting the
- * worker threads (each loads the sources and TensorFlow.js, ~1.5 s of CPU, and adds ~150 MB), else 1.
- * A variant takes ~60 ms with its two PDFs and ~11 ms without, one core (docs/BENCHMARKS.md).
+ * worker threads (each loads the sources and TensorFlow.js, ~0.6 s, and adds ~150 MB), else 1:
+ * from ~3 s of single-thread work (a variant takes ~50 ms with its two PDFs, ~10 ms without).
  */
-export const WORKERS_FROM = { pdf: 100, noPdf: 500 };
+export const WORKERS_FROM = { pdf: 50, noPdf: 300 };
 
 export function defaultJobs(variants: number, pdf: boolean, cores: number): number {
   return variants >= (pdf ? WORKERS_FROM.pdf : WORKERS_FROM.noPdf) ? cores : 1;
