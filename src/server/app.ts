@@ -14,7 +14,7 @@ import { itemStats } from '../grade/stats.js';
 import type { ExamRegistry, LoadedExam } from './exams.js';
 import { renderForm, renderResult, type ResultView } from './form.js';
 import { isStorageError, type Storage, type StudentResult } from './storage/index.js';
-import { gradeAnswers, publicQuestion, type GradeOutcome } from './grading.js';
+import { gradeAnswers, publicQuestion, storedOutcome, type GradeOutcome, type StoredOutcome } from './grading.js';
 import { escapeHtml } from '../render/html.js';
 import { jsonBytes } from './json.js';
 import { FixedWindow, ipRateLimiter, jsonBody, securityHeaderSetter } from './middleware.js';
@@ -249,7 +249,7 @@ export function createApp(o: AppOptions): express.Express {
         code: found.variant.code,
         student,
         answers,
-        result: { total: graded.total, max: graded.max, detail: graded },
+        result: { total: graded.total, max: graded.max, detail: storedOutcome(graded) },
         ip: ip ?? null,
         maxAttempts: exam.doc.exam.attempts,
       });
@@ -317,7 +317,7 @@ export function createApp(o: AppOptions): express.Express {
     const rows = await o.storage.results(exam.id, exam.doc.exam.counts);
     const questions = exam.doc.variants[0]?.questions.map((q) => q.number) ?? [];
     const perQuestion = (r: StudentResult) => {
-      const detail = r.submission.result?.detail as GradeOutcome | undefined;
+      const detail = r.submission.result?.detail as StoredOutcome | undefined;
       return new Map((detail?.questions ?? []).map((q) => [q.number, q.points]));
     };
     if (req.query['format'] === 'csv') {
@@ -336,7 +336,7 @@ export function createApp(o: AppOptions): express.Express {
     const exam = examOr404(req);
     const rows = await o.storage.results(exam.id, exam.doc.exam.counts);
     const max = new Map((exam.doc.variants[0]?.questions ?? []).map((q) => [q.number, q.points]));
-    const students = rows.map((r) => ({ scores: new Map(((r.submission.result?.detail as GradeOutcome | undefined)?.questions ?? []).map((q) => [q.number, q.points])) }));
+    const students = rows.map((r) => ({ scores: new Map(((r.submission.result?.detail as StoredOutcome | undefined)?.questions ?? []).map((q) => [q.number, q.points])) }));
     res.json({ exam: exam.id, students: rows.length, items: itemStats(students, max) });
   });
 

@@ -69,6 +69,38 @@ export function gradeAnswers(exam: ExamDoc, variant: VariantDoc, answers: Record
   };
 }
 
+/**
+ * What is stored with a submission (the score's `detail`): the outcome without part labels and
+ * feedback texts — those follow from exam.json (its sha256 is recorded) and the stored answers, and
+ * `dlexam regrade` recomputes them — so a row is about a third of the size (less to write, fsync
+ * and checkpoint). Instructor results read `questions[].number` / `points`, present in both this
+ * and the full outcome stored by earlier versions.
+ */
+export interface StoredOutcome {
+  total: number;
+  max: number;
+  questions: { number: number; points: number; max: number; parts: { id: string; points: number; max: number; error?: string; typed: boolean }[] }[];
+  unknownFields: string[];
+}
+
+type StoredQuestion = StoredOutcome['questions'][number];
+const storedQuestions = new WeakMap<OutcomeQuestion, StoredQuestion>();
+
+function storedQuestion(q: OutcomeQuestion): StoredQuestion {
+  const shared = Object.isFrozen(q);
+  if (shared) {
+    const known = storedQuestions.get(q);
+    if (known) return known;
+  }
+  const o: StoredQuestion = { number: q.number, points: q.points, max: q.max, parts: q.parts.map((p) => (p.error ? { id: p.id, points: p.points, max: p.max, error: p.error, typed: p.typed } : { id: p.id, points: p.points, max: p.max, typed: p.typed })) };
+  if (shared) storedQuestions.set(q, deepFreeze(o));
+  return o;
+}
+
+export function storedOutcome(g: GradeOutcome): StoredOutcome {
+  return { total: g.total, max: g.max, questions: g.questions.map(storedQuestion), unknownFields: g.unknownFields };
+}
+
 /** What a student sees of a graded question (practice mode): no labels, no internal flags. */
 export type PublicQuestion = { number: number; points: number; max: number; parts: { id: string; points: number; max: number; error?: string; feedback: string[] }[] };
 

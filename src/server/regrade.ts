@@ -5,7 +5,7 @@
  */
 import type { ExamDoc } from '../exam/types.js';
 import type { Storage, ScoreUpdate } from './storage/index.js';
-import { gradeAnswers } from './grading.js';
+import { gradeAnswers, storedOutcome } from './grading.js';
 
 export interface RegradeChange {
   id: number;
@@ -35,7 +35,7 @@ export async function planRegrade(storage: Storage, exam: ExamDoc): Promise<Regr
     const old = s.result?.total ?? null;
     if (old === null || Math.abs(old - g.total) > 1e-9 || s.result?.max !== g.max) {
       changes.push({ id: s.id, student: s.student, attempt: s.attempt, old, new: g.total, max: g.max });
-      updates.push({ id: s.id, result: { total: g.total, max: g.max, detail: g } });
+      updates.push({ id: s.id, result: { total: g.total, max: g.max, detail: storedOutcome(g) } });
     }
   }
   return { exam: exam.spec.id, submissions: subs.length, changes, updates };

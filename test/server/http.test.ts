@@ -2,6 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import Database from 'better-sqlite3';
+import { answerFromJson, formatAnswer } from '../../src/core/answer.js';
 import { ADMIN, keyAnswers, startFixture, type Fixture } from './helpers.js';
 
 let fx: Fixture;
@@ -27,6 +28,26 @@ test('practice mode: the key scores full marks and the response has per-part fee
   assert.equal(body.score.total, body.score.max);
   assert.equal(body.score.max, 16);
   assert.equal(body.questions.length, 4);
+});
+
+test('the stored score keeps per-question and per-part points, not labels or feedback texts', async () => {
+  const v = fx.practice.variants[0]!;
+  // One typical mistake's answer, so that the reply has feedback for it.
+  const q = v.questions.find((x) => x.mistakes.some((m) => Object.keys(m.answers).length > 0))!;
+  const [partId, wrong] = Object.entries(q.mistakes.find((m) => Object.keys(m.answers).length > 0)!.answers)[0]!;
+  const answers = { ...keyAnswers(fx.practice), [`${q.number}.${partId}`]: formatAnswer(answerFromJson(wrong)) };
+  const r = await post('/api/submissions', { exam: 'srv-practice', code: v.code, student: 'stored1', answers });
+  assert.equal(r.status, 201);
+  const reply = (await r.json()) as { id: number; questions: { number: number; points: number; parts: { id: string; points: number; feedback: string[] }[] }[] };
+  const stored = (await fx.server.storage.getSubmission(reply.id))!;
+  const detail = stored.result!.detail as { questions: { number: number; points: number; parts: Record<string, unknown>[] }[] };
+  assert.deepEqual(
+    detail.questions.map((q) => [q.number, q.points, q.parts.map((p) => [p['id'], p['points']])]),
+    reply.questions.map((q) => [q.number, q.points, q.parts.map((p) => [p.id, p.points])]),
+  );
+  assert.ok(reply.questions.some((x) => x.parts.some((p) => p.feedback.length > 0)), 'the reply has feedback');
+  assert.doesNotMatch(JSON.stringify(detail), /"feedback"|"label"/);
+  assert.deepEqual(stored.answers, answers);
 });
 
 test('exam mode: only "received", never scores, answers or keys', async () => {
