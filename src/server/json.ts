@@ -166,7 +166,11 @@ function encode(v: unknown, depth: number, maxDepth: number, out: Out): number {
   if (!frozen) return height * 2;
   // Remembered only when nothing below can change: frozen, and no getters anywhere.
   if ((kids & 1) === 1 && dataOnly(o)) {
-    const r: Remembered = { text: into.string(), height };
+    const text = into.string();
+    // One flat string instead of a rope of pieces: fewer objects to keep (and mark) for as long as
+    // the subtree lives. (ToNumber flattens a string; the number itself is of no use.)
+    void Number(text);
+    const r: Remembered = { text, height };
     remembered.set(o, r);
     out.subtree(r);
     return height * 2 + 1;
