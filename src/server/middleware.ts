@@ -14,7 +14,6 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import { ipKeyGenerator } from 'express-rate-limit';
 import helmet, { type HelmetOptions } from 'helmet';
 import type { ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 
 /** The headers helmet(options) sets (and removes), captured once by running helmet itself. */
 export function helmetHeaders(options: Readonly<HelmetOptions>): { set: [string, string][]; removed: string[] } {
@@ -113,19 +112,10 @@ export class FixedWindow {
   }
 }
 
-/** The rate-limit key of a connection (its address; IPv6 by /56), worked out once per socket. */
-const socketKeys = new WeakMap<Socket, string>();
-
+/** The rate-limit key of a request: its client address (req.ip: trust proxy decides), IPv6 by /56. */
 function clientKey(req: Request): string {
-  const socket = req.socket;
-  let key = socketKeys.get(socket);
-  if (key === undefined) {
-    // trust proxy is off: req.ip is the socket's address.
-    const ip = req.ip ?? socket.remoteAddress;
-    key = ip ? ipKeyGenerator(ip) : '';
-    if (ip) socketKeys.set(socket, key);
-  }
-  return key;
+  const ip = req.ip;
+  return ip ? ipKeyGenerator(ip) : '';
 }
 
 /**
