@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import * as fontkit from 'fontkit';
 import { dirname, join } from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { Memo } from './cache.js';
+import { Memo, MemoGroup } from './cache.js';
 
 const require = createRequire(import.meta.url);
 const ttf = join(dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
@@ -130,13 +130,13 @@ function shared(name: FontName): SharedFont {
 }
 
 /**
- * Entries per generation of each per-font memo (see cache.ts; at most twice as many are kept).
+ * Entries per generation, all fonts together (see cache.ts; at most twice as many are kept).
  * What all documents share — instructions, labels, headers, common words and numbers — stays; a
  * variant's own texts are only needed again by its key right after its paper.
  */
-const WORDS = 4000;
-const STRINGS = 2000;
-const FILES = 16;
+const WORDS = new MemoGroup(6000);
+const STRINGS = new MemoGroup(1500);
+const FILES = new MemoGroup(24);
 
 /**
  * OpenType shaping (fontkit's layout: GSUB/GPOS lookups per word) was the largest single cost of a

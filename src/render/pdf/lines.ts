@@ -5,7 +5,7 @@
  * and every document. Here the wrapper runs once per distinct (font, size, width, string); drawing
  * writes each remembered line with pdfkit's own line writer, exactly as `doc.text` writes it.
  */
-import { Memo } from './cache.js';
+import { Memo, MemoGroup } from './cache.js';
 
 /**
  * pdfkit 0.20's text internals this module uses (js/pdfkit.js, TextMixin): `_text` runs the line
@@ -55,8 +55,8 @@ function supported(doc: PDFKit.PDFDocument): boolean {
   return typeof d._text === 'function' && typeof d._fragment === 'function' && d._font != null;
 }
 
-/** Wrapped strings per generation of the memo (see cache.ts), per font and size. */
-const ENTRIES = 3000;
+/** Wrapped strings per generation, all fonts, sizes and widths together (see cache.ts). */
+const WRAPPED = new MemoGroup(4000);
 /** Font name and size → width → string → lines (the string itself is the key, so V8 hashes it once). */
 const cache = new Map<string, Map<number, Memo<string, Line[]>>>();
 
@@ -67,7 +67,7 @@ function wrap(doc: PDFKit.PDFDocument, s: string, width: number): Line[] {
   let byWidth = cache.get(font);
   if (byWidth === undefined) cache.set(font, (byWidth = new Map()));
   let byText = byWidth.get(width);
-  if (byText === undefined) byWidth.set(width, (byText = new Memo(ENTRIES)));
+  if (byText === undefined) byWidth.set(width, (byText = new Memo(WRAPPED)));
   let lines = byText.get(s);
   if (lines === undefined) {
     const out: Line[] = [];
