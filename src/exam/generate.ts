@@ -20,6 +20,7 @@ import { loadTf } from '../verify/tensor.js';
 import { examHeader, specTotalPoints } from './assemble.js';
 import { fileStem, produceVariant, type ProduceContext } from './produce.js';
 import { variantCodes } from './codes.js';
+import { WORKER_YOUNG_GENERATION_MB } from './v8-flags.mjs';
 import { ExamOutput, prepareVariant, type PreparedVariant, type PrepareOptions } from './output.js';
 import type { ExamDoc, VariantDoc } from './types.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker.js';
@@ -215,7 +216,7 @@ class WorkerPool {
 
   constructor(n: number, init: WorkerInit) {
     for (let i = 0; i < n; i++) {
-      const slot = { worker: new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: init }), ready: false, outstanding: 0 };
+      const slot = { worker: new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } }), ready: false, outstanding: 0 };
       slot.worker.on('message', (m: FromWorker) => this.message(slot, m));
       slot.worker.on('error', (e) => this.fail(e));
       slot.worker.on('exit', (code) => {
