@@ -451,6 +451,12 @@ interface VariantPlan {
   questions: QuestionPlan[];
   /** The canonical keys ("3.L2.shape") resolved ahead of time (precomputed graders only). */
   keys?: Map<string, Resolved>;
+  /**
+   * Precomputed graders, when question numbers and each question's part ids are unique (always, in
+   * generated exams): answers are collected by (question, part) position instead of per-question
+   * records keyed by part id — the same grouping, without a dictionary object per question.
+   */
+  slotted?: boolean;
 }
 
 export interface GraderOptions {
@@ -475,22 +481,34 @@ const MEMO_NODES = 16_384;
 
 type MemoNode = Map<string | undefined, MemoNode | QuestionGrade>;
 
-/** The typed text of a part as a memo key (undefined for blank); null when it cannot be remembered. */
-function memoText(answers: Readonly<Record<string, unknown>> | undefined, pp: PartPlan): string | undefined | null {
-  const raw = answers ? typed(answers, pp.part.id) : undefined;
-  if (raw === undefined || raw === null) return undefined;
-  return typeof raw === 'string' ? raw : null;
+/** No answer given for a part (slot arrays of a precomputed grader). */
+const UNSET: unique symbol = Symbol('unset');
+
+/** The per-question record (part id → value) of answers collected by position. */
+function slotRecord(qp: QuestionPlan, values: readonly unknown[]): Record<string, unknown> {
+  const r = Object.create(null) as Record<string, unknown>;
+  for (let i = 0; i < values.length; i++) if (values[i] !== UNSET) r[qp.parts[i]!.part.id] = values[i];
+  return r;
 }
 
-function memoable(qp: QuestionPlan, answers: Readonly<Record<string, unknown>> | undefined): boolean {
-  if (qp.parts.length === 0) return false;
+/**
+ * The memo key of a question's answers: each part's text in plan order (undefined for blank), or
+ * undefined when they cannot be remembered (a value that is not text, or too long in all).
+ */
+function memoTexts(qp: QuestionPlan, value: (i: number) => unknown): (string | undefined)[] | undefined {
+  const n = qp.parts.length;
+  if (n === 0) return undefined;
+  const texts = new Array<string | undefined>(n);
   let length = 0;
-  for (const pp of qp.parts) {
-    const t = memoText(answers, pp);
-    if (t === null) return false;
-    if (t !== undefined && (length += t.length) > MEMO_TEXT_MAX) return false;
+  for (let i = 0; i < n; i++) {
+    const raw = value(i);
+    if (raw === UNSET || raw === undefined || raw === null) texts[i] = undefined;
+    else if (typeof raw === 'string') {
+      if ((length += raw.length) > MEMO_TEXT_MAX) return undefined;
+      texts[i] = raw;
+    } else return undefined;
   }
-  return true;
+  return texts;
 }
 
 class QuestionMemo {
@@ -498,16 +516,16 @@ class QuestionMemo {
   private old = new Map<QuestionPlan, MemoNode>();
   private nodes = 0;
 
-  get(qp: QuestionPlan, answers: Readonly<Record<string, unknown>> | undefined): QuestionGrade | undefined {
-    const g = find(this.young.get(qp), qp, answers);
+  get(qp: QuestionPlan, texts: readonly (string | undefined)[]): QuestionGrade | undefined {
+    const g = find(this.young.get(qp), texts);
     if (g) return g;
-    const aged = find(this.old.get(qp), qp, answers);
-    if (aged) this.set(qp, answers, aged);
+    const aged = find(this.old.get(qp), texts);
+    if (aged) this.set(qp, texts, aged);
     return aged;
   }
 
-  set(qp: QuestionPlan, answers: Readonly<Record<string, unknown>> | undefined, g: QuestionGrade): void {
-    const n = qp.parts.length;
+  set(qp: QuestionPlan, texts: readonly (string | undefined)[], g: QuestionGrade): void {
+    const n = texts.length;
     if (this.nodes + n > MEMO_NODES) {
       this.old = this.young;
       this.young = new Map();
@@ -519,23 +537,22 @@ class QuestionMemo {
       this.nodes++;
     }
     for (let i = 0; i < n - 1; i++) {
-      const t = memoText(answers, qp.parts[i]!) ?? undefined;
-      let next = node.get(t) as MemoNode | undefined;
+      let next = node.get(texts[i]) as MemoNode | undefined;
       if (!next) {
-        node.set(t, (next = new Map()));
+        node.set(texts[i], (next = new Map()));
         this.nodes++;
       }
       node = next;
     }
-    node.set(memoText(answers, qp.parts[n - 1]!) ?? undefined, g);
+    node.set(texts[n - 1], g);
   }
 }
 
-function find(root: MemoNode | undefined, qp: QuestionPlan, answers: Readonly<Record<string, unknown>> | undefined): QuestionGrade | undefined {
+function find(root: MemoNode | undefined, texts: readonly (string | undefined)[]): QuestionGrade | undefined {
   let node: MemoNode | QuestionGrade | undefined = root;
-  for (const pp of qp.parts) {
+  for (let i = 0; i < texts.length; i++) {
     if (!node) return undefined;
-    node = (node as MemoNode).get(memoText(answers, pp) ?? undefined);
+    node = (node as MemoNode).get(texts[i]);
   }
   return node as QuestionGrade | undefined;
 }
@@ -590,6 +607,7 @@ export class ExamGrader {
           if (!('error' in r) && r.q === q && r.part === p && !vp.keys.has(key)) vp.keys.set(key, r);
         }
       for (const qp of vp.questions) for (const pp of qp.parts) seedPart(pp);
+      vp.slotted = vp.questions.every((qp) => qp.uniqueIds) && new Set(variant.questions.map((q) => q.number)).size === variant.questions.length;
     }
     this.plans.set(variant, vp);
     return vp;
@@ -606,7 +624,9 @@ export class ExamGrader {
       return { code, total: 0, max: round6(exam.totalPoints), questions: [], errors: [{ kind: 'unknown-variant', message: `unknown variant code "${String(variantCode).trim().slice(0, 20)}": check the code printed on the paper` }] };
     }
     const vp = this.plan(variant);
+    // Answers grouped by question: per-question records keyed by part id, or (slotted) by position.
     const byQuestion = new Map<number, Record<string, unknown>>();
+    const slots = vp.slotted ? vp.questions.map((qp) => new Array<unknown>(qp.parts.length).fill(UNSET)) : undefined;
     if (answers === null || typeof answers !== 'object' || Array.isArray(answers)) {
       dropped += noteError(errors, { kind: 'bad-answers', message: 'answers must be an object mapping "<question>.<part>" to text' });
     } else {
@@ -624,17 +644,27 @@ export class ExamGrader {
           dropped += noteError(errors, { kind: 'bad-value', key, message: `the answer to ${number}.${part.id} must be text` });
           continue;
         }
-        let mine = byQuestion.get(number);
-        if (!mine) byQuestion.set(number, (mine = Object.create(null) as Record<string, unknown>));
-        if (Object.hasOwn(mine, part.id)) {
-          dropped += noteError(errors, { kind: 'duplicate', key, message: `${number}.${part.id} is answered twice; the first answer is graded` });
-          continue;
+        let taken: boolean;
+        if (slots) {
+          const mine = slots[variant.questions.indexOf(r.q)]!;
+          const pi = r.q.parts.indexOf(part);
+          taken = mine[pi] !== UNSET;
+          if (!taken) mine[pi] = value;
+        } else {
+          let mine = byQuestion.get(number);
+          if (!mine) byQuestion.set(number, (mine = Object.create(null) as Record<string, unknown>));
+          taken = Object.hasOwn(mine, part.id);
+          if (!taken) mine[part.id] = value;
         }
-        mine[part.id] = value;
+        if (taken) dropped += noteError(errors, { kind: 'duplicate', key, message: `${number}.${part.id} is answered twice; the first answer is graded` });
       }
     }
     if (dropped > 0) errors.push({ kind: 'bad-key', message: `… and ${dropped} more problems with the answer keys` });
-    const questions = vp.questions.map((qp) => (this.precompute ? this.gradeRemembered(qp, byQuestion.get(qp.q.number)) : gradePlanned(qp, byQuestion.get(qp.q.number) ?? {})));
+    const questions = vp.questions.map((qp, qi) => {
+      if (slots) return this.gradeSlots(qp, slots[qi]!);
+      const mine = byQuestion.get(qp.q.number);
+      return this.precompute ? this.gradeRemembered(qp, mine) : gradePlanned(qp, mine ?? {});
+    });
     return {
       code,
       variant: variant.number,
@@ -647,17 +677,28 @@ export class ExamGrader {
 
   /** gradePlanned, remembered: the same texts for a question's parts get the same frozen grade. */
   private gradeRemembered(qp: QuestionPlan, answers: Readonly<Record<string, unknown>> | undefined): QuestionGrade {
-    if (!memoable(qp, answers)) return gradePlanned(qp, answers ?? {});
-    const known = this.memo.get(qp, answers);
+    const texts = memoTexts(qp, (i) => (answers ? typed(answers, qp.parts[i]!.part.id) : undefined));
+    return texts ? this.remembered(qp, texts, () => answers ?? {}) : gradePlanned(qp, answers ?? {});
+  }
+
+  /** gradeRemembered for answers collected by part position (UNSET: not answered). */
+  private gradeSlots(qp: QuestionPlan, values: unknown[]): QuestionGrade {
+    const texts = memoTexts(qp, (i) => values[i]);
+    return texts ? this.remembered(qp, texts, () => slotRecord(qp, values)) : gradePlanned(qp, slotRecord(qp, values));
+  }
+
+  private remembered(qp: QuestionPlan, texts: (string | undefined)[], answers: () => Readonly<Record<string, unknown>>): QuestionGrade {
+    const known = this.memo.get(qp, texts);
     if (known) {
       this.memoStats.hits++;
       return known;
     }
     this.memoStats.misses++;
-    const g = deepFreeze(gradePlanned(qp, answers ?? {}));
-    this.memo.set(qp, answers, g);
+    const g = deepFreeze(gradePlanned(qp, answers()));
+    this.memo.set(qp, texts, g);
     return g;
   }
+
 }
 
 /** Grades one paper: the variant's code and answers keyed "<question number>.<part id>" ("3.L2.shape"). */
