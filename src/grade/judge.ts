@@ -136,6 +136,8 @@ interface PartPlan {
 }
 
 interface QuestionPlan {
+  /** Unique per plan: the prefix of its memo keys. */
+  id: number;
   q: QuestionDoc;
   opts: GradeOptions;
   parts: PartPlan[];
@@ -147,9 +149,12 @@ interface QuestionPlan {
   summary: () => { params: ModelSummaryParams; truth: SummaryRow[] } | undefined;
 }
 
+let planIds = 0;
+
 function planQuestion(q: QuestionDoc, opts: GradeOptions): QuestionPlan {
   const percent = opts.percent ?? defaultPercent;
   return {
+    id: ++planIds,
     q,
     opts,
     parts: q.parts.map((part) => ({
@@ -471,15 +476,14 @@ export interface GraderOptions {
 
 /**
  * A question's grade is a function of what was typed for its parts (the plan and options are
- * fixed): the same texts get the same, frozen, QuestionGrade — computed once. Remembered in a trie
- * per question plan, keyed by each part's text in plan order (blank = undefined): a lookup hashes
- * the texts, it builds no key string. Answers that are not text, and answer sets longer than
- * MEMO_TEXT_MAX characters, are not remembered. Two generations of at most MEMO_NODES trie nodes.
+ * fixed): the same texts get the same, frozen, QuestionGrade — computed once. Keyed by the plan's id
+ * and each part's text, length-prefixed (so no two answer sets share a key): one string, one hash
+ * lookup per question (cheaper under load than a lookup per part in a trie: fewer cache misses).
+ * Answers that are not text, and answer sets longer than MEMO_TEXT_MAX characters, are not
+ * remembered. Two generations of at most MEMO_GENERATION entries.
  */
 const MEMO_TEXT_MAX = 2048;
-const MEMO_NODES = 16_384;
-
-type MemoNode = Map<string | undefined, MemoNode | QuestionGrade>;
+const MEMO_GENERATION = 4096;
 
 /** No answer given for a part (slot arrays of a precomputed grader). */
 const UNSET: unique symbol = Symbol('unset');
@@ -491,70 +495,42 @@ function slotRecord(qp: QuestionPlan, values: readonly unknown[]): Record<string
   return r;
 }
 
-/**
- * The memo key of a question's answers: each part's text in plan order (undefined for blank), or
- * undefined when they cannot be remembered (a value that is not text, or too long in all).
- */
-function memoTexts(qp: QuestionPlan, value: (i: number) => unknown): (string | undefined)[] | undefined {
+/** The memo key of a question's answers (value(i): part i's raw answer), or undefined when they cannot be remembered. */
+function memoKey(qp: QuestionPlan, value: (i: number) => unknown): string | undefined {
   const n = qp.parts.length;
   if (n === 0) return undefined;
-  const texts = new Array<string | undefined>(n);
+  let key = `${qp.id}`;
   let length = 0;
   for (let i = 0; i < n; i++) {
     const raw = value(i);
-    if (raw === UNSET || raw === undefined || raw === null) texts[i] = undefined;
+    if (raw === UNSET || raw === undefined || raw === null) key += '|';
     else if (typeof raw === 'string') {
       if ((length += raw.length) > MEMO_TEXT_MAX) return undefined;
-      texts[i] = raw;
+      key += `|${raw.length}:${raw}`;
     } else return undefined;
   }
-  return texts;
+  return key;
 }
 
 class QuestionMemo {
-  private young = new Map<QuestionPlan, MemoNode>();
-  private old = new Map<QuestionPlan, MemoNode>();
-  private nodes = 0;
+  private young = new Map<string, QuestionGrade>();
+  private old = new Map<string, QuestionGrade>();
 
-  get(qp: QuestionPlan, texts: readonly (string | undefined)[]): QuestionGrade | undefined {
-    const g = find(this.young.get(qp), texts);
+  get(key: string): QuestionGrade | undefined {
+    const g = this.young.get(key);
     if (g) return g;
-    const aged = find(this.old.get(qp), texts);
-    if (aged) this.set(qp, texts, aged);
+    const aged = this.old.get(key);
+    if (aged) this.set(key, aged);
     return aged;
   }
 
-  set(qp: QuestionPlan, texts: readonly (string | undefined)[], g: QuestionGrade): void {
-    const n = texts.length;
-    if (this.nodes + n > MEMO_NODES) {
+  set(key: string, g: QuestionGrade): void {
+    if (this.young.size >= MEMO_GENERATION) {
       this.old = this.young;
       this.young = new Map();
-      this.nodes = 0;
     }
-    let node = this.young.get(qp);
-    if (!node) {
-      this.young.set(qp, (node = new Map()));
-      this.nodes++;
-    }
-    for (let i = 0; i < n - 1; i++) {
-      let next = node.get(texts[i]) as MemoNode | undefined;
-      if (!next) {
-        node.set(texts[i], (next = new Map()));
-        this.nodes++;
-      }
-      node = next;
-    }
-    node.set(texts[n - 1], g);
+    this.young.set(key, g);
   }
-}
-
-function find(root: MemoNode | undefined, texts: readonly (string | undefined)[]): QuestionGrade | undefined {
-  let node: MemoNode | QuestionGrade | undefined = root;
-  for (let i = 0; i < texts.length; i++) {
-    if (!node) return undefined;
-    node = (node as MemoNode).get(texts[i]);
-  }
-  return node as QuestionGrade | undefined;
 }
 
 /**
@@ -677,25 +653,25 @@ export class ExamGrader {
 
   /** gradePlanned, remembered: the same texts for a question's parts get the same frozen grade. */
   private gradeRemembered(qp: QuestionPlan, answers: Readonly<Record<string, unknown>> | undefined): QuestionGrade {
-    const texts = memoTexts(qp, (i) => (answers ? typed(answers, qp.parts[i]!.part.id) : undefined));
-    return texts ? this.remembered(qp, texts, () => answers ?? {}) : gradePlanned(qp, answers ?? {});
+    const key = memoKey(qp, (i) => (answers ? typed(answers, qp.parts[i]!.part.id) : undefined));
+    return key === undefined ? gradePlanned(qp, answers ?? {}) : this.remembered(key, qp, () => answers ?? {});
   }
 
   /** gradeRemembered for answers collected by part position (UNSET: not answered). */
   private gradeSlots(qp: QuestionPlan, values: unknown[]): QuestionGrade {
-    const texts = memoTexts(qp, (i) => values[i]);
-    return texts ? this.remembered(qp, texts, () => slotRecord(qp, values)) : gradePlanned(qp, slotRecord(qp, values));
+    const key = memoKey(qp, (i) => values[i]);
+    return key === undefined ? gradePlanned(qp, slotRecord(qp, values)) : this.remembered(key, qp, () => slotRecord(qp, values));
   }
 
-  private remembered(qp: QuestionPlan, texts: (string | undefined)[], answers: () => Readonly<Record<string, unknown>>): QuestionGrade {
-    const known = this.memo.get(qp, texts);
+  private remembered(key: string, qp: QuestionPlan, answers: () => Readonly<Record<string, unknown>>): QuestionGrade {
+    const known = this.memo.get(key);
     if (known) {
       this.memoStats.hits++;
       return known;
     }
     this.memoStats.misses++;
     const g = deepFreeze(gradePlanned(qp, answers()));
-    this.memo.set(qp, texts, g);
+    this.memo.set(key, g);
     return g;
   }
 
