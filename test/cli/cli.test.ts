@@ -57,3 +57,28 @@ test('sample is deterministic for a seed and verify exits 0 when all agree', () 
   assert.equal(v.status, 0, v.stdout + v.stderr);
   assert.match(v.stdout, /instances agree/);
 });
+
+test('generate through the bin (restarted with its V8 flags): files, exit status, clear errors', async () => {
+  const { mkdtempSync, existsSync, readdirSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const out = mkdtempSync(join(tmpdir(), 'dlexam-bin-'));
+  const ok = spawnSync(process.execPath, [BIN, 'generate', 'question-banks/cnn-midterm.yaml', '--variants', '2', '--no-pdf', '--out', out], { encoding: 'utf8', env: { ...process.env, DLEXAM_SECRET: 'bin-test-secret-123' } });
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.ok(existsSync(join(out, 'cnn-midterm', 'exam.json')));
+  assert.match(ok.stdout, /2 variant\(s\)/);
+  const bad = run('generate', 'question-banks/no-such-spec.yaml', '--demo', '--out', out);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /cannot read spec question-banks\/no-such-spec\.yaml/);
+  assert.doesNotMatch(bad.stderr, /\n\s+at /, 'no stack trace');
+  // A signal to the bin reaches the generating process: it stops, and no half-written exam.json is left.
+  const { spawn } = await import('node:child_process');
+  const killed = join(out, 'killed');
+  const p = spawn(process.execPath, [BIN, 'generate', 'question-banks/cnn-midterm.yaml', '--variants', '400', '--jobs', '1', '--out', killed], { env: { ...process.env, DLEXAM_SECRET: 'bin-test-secret-123' }, stdio: 'ignore' });
+  await new Promise((r) => setTimeout(r, 2500));
+  p.kill('SIGTERM');
+  const [code, signal] = await new Promise<[number | null, string | null]>((r) => p.on('exit', (c, s) => r([c, s])));
+  assert.ok(signal === 'SIGTERM' || (code !== null && code !== 0), `stopped (code ${code}, signal ${signal})`);
+  assert.ok(!existsSync(join(killed, 'cnn-midterm', 'exam.json')), 'no exam.json from a stopped run');
+  if (existsSync(join(killed, 'cnn-midterm'))) assert.ok(!readdirSync(join(killed, 'cnn-midterm')).includes('exam.json'));
+});
