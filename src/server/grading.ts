@@ -25,13 +25,19 @@ type OutcomeQuestion = GradeOutcome['questions'][number];
 /** A frozen grader result's outcome view, built once (the grader hands out shared frozen grades). */
 const outcomes = new WeakMap<QuestionGrade, OutcomeQuestion>();
 
-function outcomeQuestion(q: QuestionGrade): OutcomeQuestion {
-  const shared = Object.isFrozen(q);
-  if (shared) {
-    const known = outcomes.get(q);
-    if (known) return known;
-  }
-  const o: OutcomeQuestion = {
+/**
+ * `build(q)` for a shared (frozen) input made once, frozen and remembered in `views`; for any other
+ * input a fresh view each time. Each view below is built from a shared, frozen question.
+ */
+function viewOf<I extends object, O>(views: WeakMap<I, O>, q: I, build: (q: I) => O): O {
+  if (!Object.isFrozen(q)) return build(q);
+  let v = views.get(q);
+  if (v === undefined) views.set(q, (v = deepFreeze(build(q))));
+  return v;
+}
+
+const outcomeQuestion = (q: QuestionGrade): OutcomeQuestion =>
+  viewOf(outcomes, q, (q) => ({
     number: q.number,
     points: q.points,
     max: q.max,
@@ -40,10 +46,7 @@ function outcomeQuestion(q: QuestionGrade): OutcomeQuestion {
         ? { id: p.id, label: p.label, points: p.points, max: p.max, error: p.error, typed: !p.blank, feedback: p.feedback }
         : { id: p.id, label: p.label, points: p.points, max: p.max, typed: !p.blank, feedback: p.feedback },
     ),
-  };
-  if (shared) outcomes.set(q, deepFreeze(o));
-  return o;
-}
+  }));
 
 function deepFreeze<T>(v: T): T {
   if (v === null || typeof v !== 'object' || Object.isFrozen(v)) return v;
@@ -86,16 +89,13 @@ export interface StoredOutcome {
 type StoredQuestion = StoredOutcome['questions'][number];
 const storedQuestions = new WeakMap<OutcomeQuestion, StoredQuestion>();
 
-function storedQuestion(q: OutcomeQuestion): StoredQuestion {
-  const shared = Object.isFrozen(q);
-  if (shared) {
-    const known = storedQuestions.get(q);
-    if (known) return known;
-  }
-  const o: StoredQuestion = { number: q.number, points: q.points, max: q.max, parts: q.parts.map((p) => (p.error ? { id: p.id, points: p.points, max: p.max, error: p.error, typed: p.typed } : { id: p.id, points: p.points, max: p.max, typed: p.typed })) };
-  if (shared) storedQuestions.set(q, deepFreeze(o));
-  return o;
-}
+const storedQuestion = (q: OutcomeQuestion): StoredQuestion =>
+  viewOf(storedQuestions, q, (q) => ({
+    number: q.number,
+    points: q.points,
+    max: q.max,
+    parts: q.parts.map((p) => (p.error ? { id: p.id, points: p.points, max: p.max, error: p.error, typed: p.typed } : { id: p.id, points: p.points, max: p.max, typed: p.typed })),
+  }));
 
 export function storedOutcome(g: GradeOutcome): StoredOutcome {
   return { total: g.total, max: g.max, questions: g.questions.map(storedQuestion), unknownFields: g.unknownFields };
@@ -107,12 +107,5 @@ export type PublicQuestion = { number: number; points: number; max: number; part
 const publics = new WeakMap<OutcomeQuestion, PublicQuestion>();
 
 export function publicQuestion(q: OutcomeQuestion): PublicQuestion {
-  const shared = Object.isFrozen(q);
-  if (shared) {
-    const known = publics.get(q);
-    if (known) return known;
-  }
-  const o: PublicQuestion = { number: q.number, points: q.points, max: q.max, parts: q.parts.map((p) => ({ id: p.id, points: p.points, max: p.max, ...(p.error ? { error: p.error } : {}), feedback: p.feedback })) };
-  if (shared) publics.set(q, deepFreeze(o));
-  return o;
+  return viewOf(publics, q, (q) => ({ number: q.number, points: q.points, max: q.max, parts: q.parts.map((p) => ({ id: p.id, points: p.points, max: p.max, ...(p.error ? { error: p.error } : {}), feedback: p.feedback })) }));
 }
