@@ -228,7 +228,7 @@ function shareGlyphData(subset: TTFSubset, f: SharedFont): void {
     const key = this.glyphs.join(',');
     let file = files.get(key);
     if (file === undefined) {
-      const template = f.template === undefined ? (f.template = subsetTemplate(this, encode)) : f.template;
+      const template = templateOf(f, this, encode);
       file = files.set(key, template ? writeSubset(this, template) : encode.call(this));
     }
     return file;
@@ -329,6 +329,12 @@ function subsetTemplate(subset: TTFSubset, encode: Encode): SubsetTemplate | nul
   } catch {
     return null;
   }
+}
+
+/** The font's template, made on first use (null, once decided: fontkit encodes every file). */
+function templateOf(f: SharedFont, subset: TTFSubset, encode: Encode): SubsetTemplate | null {
+  if (f.template === undefined) f.template = subsetTemplate(subset, encode);
+  return f.template;
 }
 
 /** The subset font file of `subset` (its glyph list) from `template`: fontkit's encode(), byte for byte. */
@@ -471,6 +477,6 @@ export function subsetFilesForTest(name: FontName, glyphs: number[]): { ours: Ui
   for (const k of Object.keys(glyphCache)) if (!before.has(k)) delete glyphCache[Number(k)]; // fontkit's own encoder caches glyphs without characters
   const probe = make();
   shareGlyphData(probe, f);
-  const template = f.template === undefined ? (f.template = subsetTemplate(probe, reference.encode)) : f.template;
+  const template = templateOf(f, probe, reference.encode);
   return { ours: template ? writeSubset(probe, template) : null, fontkit };
 }

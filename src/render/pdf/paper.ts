@@ -40,15 +40,15 @@ function header(exam: ExamDoc, v: VariantDoc, mode: RenderMode): Element {
   const meta = [e.date, e.duration, `${fmtPoints(exam.totalPoints)} in total`].filter(Boolean).join('   ·   ');
   const title = mode === 'key' ? `${e.title} — ANSWER KEY` : e.title;
   // Below the title: 5 pt, the meta line, then the rule; the variant-code box is 48 pt high.
-  const extra = (doc: PDFKit.PDFDocument, width: number) => Math.max(0, Math.ceil(titleLayout(doc, title, width - 130).height - 22));
+  const extra = (titleHeight: number) => Math.max(0, Math.ceil(titleHeight - 22));
   return {
-    height: (doc, width) => 78 + extra(doc, width),
+    height: (doc, width) => 78 + extra(titleLayout(doc, title, width - 130).height),
     draw(doc, x, y, width) {
-      const more = extra(doc, width);
+      const t = titleLayout(doc, title, width - 130);
+      const more = extra(t.height);
       doc.font('bold').fontSize(10).fillColor(MUTED);
       drawText(doc, e.course, x, y, { width: width - 130 });
-      titleLayout(doc, title, width - 130);
-      doc.fillColor(INK);
+      doc.font('bold').fontSize(t.size).fillColor(INK);
       drawText(doc, title, x, y + 15, { width: width - 130 });
       doc.font('sans').fontSize(9.5).fillColor(MUTED);
       drawText(doc, meta, x, y + 40 + more, { width: width - 130 });
