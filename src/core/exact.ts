@@ -169,10 +169,17 @@ export function realValue(x: Real): number {
   return (x.rat?.valueOf() ?? 0) + x.coef.valueOf() * Math.sqrt(Number(x.rad));
 }
 
+/** a = b for normalised fractions (fraction.js keeps n ≥ 0, d > 0 coprime and the sign in s), without allocating. */
+function fractionEquals(a: Fraction, b: Fraction): boolean {
+  return a.n === b.n && a.d === b.d && (a.s === b.s || a.n === 0n);
+}
+
 export function realEquals(a: Real, b: Real): boolean {
+  // Rationals without an offset (almost every answer): compare the fractions directly.
+  if (a.rad === 1n && b.rad === 1n && (a.rat === undefined || a.rat.n === 0n) && (b.rat === undefined || b.rat.n === 0n)) return fractionEquals(a.coef, b.coef);
   const x = norm(a);
   const y = norm(b);
-  return x.rat.equals(y.rat) && x.coef.equals(y.coef) && (x.coef.n === 0n || x.rad === y.rad);
+  return fractionEquals(x.rat, y.rat) && fractionEquals(x.coef, y.coef) && (x.coef.n === 0n || x.rad === y.rad);
 }
 
 /** Sign of p + c·√r, exactly. */

@@ -39,10 +39,15 @@ export function mutantSolver<P, F extends string>(
   solveWith: (p: P, flaw?: F) => Solution | undefined,
   flaws: readonly Flaw<F>[],
 ): { solve: (p: P) => Solution; mistakes: (p: P) => Mistake[] } {
+  // A question is solved, then its mistakes are listed, for the same params object: the mutants are
+  // compared with that solution instead of solving it a second time. Solutions are never mutated.
+  let last: { p: P; s: Solution } | undefined;
   const solve = (p: P): Solution => {
     const s = solveWith(p);
     if (!s) throw new Error('the solver gave no solution for valid params');
+    last = { p, s };
     return s;
   };
-  return { solve, mistakes: (p) => mistakesFromMutants(solve(p), flaws, (f) => solveWith(p, f)) };
+  const right = (p: P): Solution => (last !== undefined && last.p === p ? last.s : solve(p));
+  return { solve, mistakes: (p) => mistakesFromMutants(right(p), flaws, (f) => solveWith(p, f)) };
 }

@@ -54,3 +54,30 @@ test('rational plus surd (μ ± tσ) formats, parses back and compares exactly',
   assert.equal(compareReal(hi, real(q(139239, 1000))), -1);
   assert.equal(compareReal(lo, hi), -1);
 });
+
+test('realEquals: equal values in every form (signed zero, offsets, rad 1 with an offset, surds) and unequal ones', async () => {
+  const { addQ, realEquals } = await import('../../src/core/exact.js');
+  const yes: [Parameters<typeof realEquals>[0], Parameters<typeof realEquals>[1]][] = [
+    [real(q(-3, 4)), real(q('-0.75'))],
+    [real(q(0)), real(q(0).neg())],
+    [real(q(6, 8)), { coef: q(3, 4), rad: 1n, rat: q(0) }],
+    [real(q(5, 4)), { coef: q(1), rad: 1n, rat: q(1, 4) }],
+    [{ coef: q(0), rad: 7n, rat: q(2) }, real(q(2))],
+    [addQ({ coef: q(2), rad: 3n }, q(1)), { coef: q(4, 2), rad: 3n, rat: q(1) }],
+  ];
+  for (const [a, b] of yes) {
+    assert.ok(realEquals(a, b), `${fmtReal(a)} = ${fmtReal(b)}`);
+    assert.ok(realEquals(b, a), `${fmtReal(b)} = ${fmtReal(a)}`);
+  }
+  const no: typeof yes = [
+    [real(q(3, 4)), real(q(-3, 4))],
+    [real(q(3, 4)), real(q(3, 5))],
+    [real(q(1)), { coef: q(1), rad: 2n }],
+    [{ coef: q(1), rad: 2n }, { coef: q(1), rad: 3n }],
+    [addQ({ coef: q(1), rad: 2n }, q(1)), { coef: q(1), rad: 2n }],
+  ];
+  for (const [a, b] of no) {
+    assert.ok(!realEquals(a, b), `${fmtReal(a)} ≠ ${fmtReal(b)}`);
+    assert.ok(!realEquals(b, a), `${fmtReal(b)} ≠ ${fmtReal(a)}`);
+  }
+});
