@@ -159,8 +159,9 @@ function gradLine(target: string, terms: Term[], uniform: Fraction | undefined):
 
 function solveWith(p: ConvBackpropParams, flaw?: FlawId): Solution {
   const steps: string[] = [];
-  // Mutants only need answers: skip the step text for them.
-  const say = flaw === undefined ? (line: string) => void steps.push(line) : () => {};
+  // Mutants only need answers: they build no step text (`text` guards every string built for a step).
+  const text = flaw === undefined;
+  const say = (line: string) => void steps.push(line);
   const n = p.x.length;
   const k = p.f.length;
   const s = p.stride;
@@ -175,11 +176,12 @@ function solveWith(p: ConvBackpropParams, flaw?: FlawId): Solution {
   const range = (len: number) => Array.from({ length: len }, (_, i) => i);
 
   // Forward pass.
-  say(
-    flip
-      ? `Forward pass (true convolution: F is rotated by 180°), O_ij = Σ_u Σ_v X[${s === 1 ? 'i' : `${s}(i−1)`}+u${s === 1 ? '−1' : ''}, ${s === 1 ? 'j' : `${s}(j−1)`}+v${s === 1 ? '−1' : ''}]·F[${k + 1}−u, ${k + 1}−v]${hasBias ? ' + b' : ''}:`
-      : `Forward pass (cross-correlation: F slides over X without flipping), O_ij = Σ_u Σ_v X[${s === 1 ? 'i' : `${s}(i−1)`}+u${s === 1 ? '−1' : ''}, ${s === 1 ? 'j' : `${s}(j−1)`}+v${s === 1 ? '−1' : ''}]·F_uv${hasBias ? ' + b' : ''}:`,
-  );
+  if (text)
+    say(
+      flip
+        ? `Forward pass (true convolution: F is rotated by 180°), O_ij = Σ_u Σ_v X[${s === 1 ? 'i' : `${s}(i−1)`}+u${s === 1 ? '−1' : ''}, ${s === 1 ? 'j' : `${s}(j−1)`}+v${s === 1 ? '−1' : ''}]·F[${k + 1}−u, ${k + 1}−v]${hasBias ? ' + b' : ''}:`
+        : `Forward pass (cross-correlation: F slides over X without flipping), O_ij = Σ_u Σ_v X[${s === 1 ? 'i' : `${s}(i−1)`}+u${s === 1 ? '−1' : ''}, ${s === 1 ? 'j' : `${s}(j−1)`}+v${s === 1 ? '−1' : ''}]·F_uv${hasBias ? ' + b' : ''}:`,
+    );
   const O = range(m).map((i) =>
     range(m).map((j) => {
       const names: string[] = [];
@@ -191,15 +193,17 @@ function solveWith(p: ConvBackpropParams, flaw?: FlawId): Solution {
           const xv = X[s * i + a]![s * j + c]!;
           const fv = F[u]![v]!;
           acc = acc.add(xv.mul(fv));
-          names.push(`X_${sub(s * i + a, s * j + c)}·F_${sub(u, v)}`);
-          nums.push(`${paren(xv)}·${paren(fv)}`);
+          if (text) {
+            names.push(`X_${sub(s * i + a, s * j + c)}·F_${sub(u, v)}`);
+            nums.push(`${paren(xv)}·${paren(fv)}`);
+          }
         }
       if (hasBias && flaw !== 'no-bias') {
         acc = acc.add(b);
         names.push('b');
         nums.push(paren(b));
       }
-      say(`O_${sub(i, j)} = ${names.join(' + ')} = ${nums.join(' + ')} = ${fmtQ(acc)}`);
+      if (text) say(`O_${sub(i, j)} = ${names.join(' + ')} = ${nums.join(' + ')} = ${fmtQ(acc)}`);
       return acc;
     }),
   );
@@ -211,38 +215,39 @@ function solveWith(p: ConvBackpropParams, flaw?: FlawId): Solution {
   switch (p.loss) {
     case 'gap': {
       const g = sum(allO).div(q(count));
-      say(`G = (${allO.map((_, t) => `O_${sub(Math.floor(t / m), t % m)}`).join(' + ')})/${count} = (${allO.map(paren).join(' + ')})/${count} = ${fmtQ(g)}, and L = G.`);
+      if (text) say(`G = (${allO.map((_, t) => `O_${sub(Math.floor(t / m), t % m)}`).join(' + ')})/${count} = (${allO.map(paren).join(' + ')})/${count} = ${fmtQ(g)}, and L = G.`);
       const d = flaw === 'no-mean' ? q(1) : q(1, count);
-      say(`∂L/∂O_ij = ∂L/∂G·∂G/∂O_ij = 1·1/${count} = ${fmtQ(d)} for every i, j.`);
+      if (text) say(`∂L/∂O_ij = ∂L/∂G·∂G/∂O_ij = 1·1/${count} = ${fmtQ(d)} for every i, j.`);
       delta = O.map((r) => r.map(() => d));
       break;
     }
     case 'sum':
-      say(`L = Σ_ij O_ij = ${allO.map(paren).join(' + ')} = ${fmtQ(sum(allO))}; ∂L/∂O_ij = 1 for every i, j.`);
+      if (text) say(`L = Σ_ij O_ij = ${allO.map(paren).join(' + ')} = ${fmtQ(sum(allO))}; ∂L/∂O_ij = 1 for every i, j.`);
       delta = O.map((r) => r.map(() => q(1)));
       break;
     case 'mse': {
       const T = qm(p.target!);
       const diff = O.map((r, i) => r.map((o, j) => o.sub(T[i]![j]!)));
       const l = sum(diff.flat().map((e) => e.mul(e))).div(q(2));
-      say(`L = ½·Σ_ij (O_ij − T_ij)² = ½·(${diff.flat().map((e) => `${paren(e)}²`).join(' + ')}) = ${fmtQ(l)}.`);
-      say('∂L/∂O_ij = O_ij − T_ij:');
+      if (text) say(`L = ½·Σ_ij (O_ij − T_ij)² = ½·(${diff.flat().map((e) => `${paren(e)}²`).join(' + ')}) = ${fmtQ(l)}.`);
+      if (text) say('∂L/∂O_ij = O_ij − T_ij:');
       delta = diff.map((r) => r.map((e) => (flaw === 'mse-sign' ? e.neg() : e)));
-      for (const i of range(m))
-        for (const j of range(m)) say(`∂L/∂O_${sub(i, j)} = ${paren(O[i]![j]!)} − ${paren(T[i]![j]!)} = ${fmtQ(delta[i]![j]!)}`);
+      if (text)
+        for (const i of range(m))
+          for (const j of range(m)) say(`∂L/∂O_${sub(i, j)} = ${paren(O[i]![j]!)} − ${paren(T[i]![j]!)} = ${fmtQ(delta[i]![j]!)}`);
       break;
     }
     case 'weighted': {
       const W = qm(p.weights!);
       const l = sum(O.flatMap((r, i) => r.map((o, j) => o.mul(W[i]![j]!))));
-      say(`L = Σ_ij W_ij·O_ij = ${O.flatMap((r, i) => r.map((o, j) => `${paren(W[i]![j]!)}·${paren(o)}`)).join(' + ')} = ${fmtQ(l)}; ∂L/∂O_ij = W_ij.`);
+      if (text) say(`L = Σ_ij W_ij·O_ij = ${O.flatMap((r, i) => r.map((o, j) => `${paren(W[i]![j]!)}·${paren(o)}`)).join(' + ')} = ${fmtQ(l)}; ∂L/∂O_ij = W_ij.`);
       delta = W;
       break;
     }
   }
   const flatD = delta.flat();
   const uniform = flatD.every((d) => d.equals(flatD[0]!)) ? flatD[0] : undefined;
-  say('Write δ_ij = ∂L/∂O_ij. Chain rule: each entry of X and F collects δ_ij times whatever it multiplied in O_ij.');
+  if (text) say('Write δ_ij = ∂L/∂O_ij. Chain rule: each entry of X and F collects δ_ij times whatever it multiplied in O_ij.');
 
   // ∂L/∂X: X[s·i + a][s·j + c] received F_(fIndex(a, c)) in O_ij; the mutant uses the unrotated index.
   const dxFlip = flaw === 'dx-unflipped' ? !flip : flip;
@@ -255,9 +260,9 @@ function solveWith(p: ConvBackpropParams, flaw?: FlawId): Solution {
           const e = c - s * j;
           if (a < 0 || a >= k || e < 0 || e >= k) continue;
           const [u, v] = fIndex(a, e, dxFlip);
-          terms.push({ dName: `δ_${sub(i, j)}`, d: delta[i]![j]!, vName: `F_${sub(u, v)}`, v: F[u]![v]! });
+          terms.push({ dName: text ? `δ_${sub(i, j)}` : '', d: delta[i]![j]!, vName: text ? `F_${sub(u, v)}` : '', v: F[u]![v]! });
         }
-      say(gradLine(`∂L/∂X_${sub(r, c)}`, terms, uniform));
+      if (text) say(gradLine(`∂L/∂X_${sub(r, c)}`, terms, uniform));
       return sum(terms.map((t) => t.d.mul(t.v)));
     }),
   );
@@ -270,9 +275,9 @@ function solveWith(p: ConvBackpropParams, flaw?: FlawId): Solution {
       for (const i of range(m))
         for (const j of range(m)) {
           const [di, dj] = flaw === 'df-convolved' ? [m - 1 - i, m - 1 - j] : [i, j];
-          terms.push({ dName: `δ_${sub(di, dj)}`, d: delta[di]![dj]!, vName: `X_${sub(s * i + a, s * j + e)}`, v: X[s * i + a]![s * j + e]! });
+          terms.push({ dName: text ? `δ_${sub(di, dj)}` : '', d: delta[di]![dj]!, vName: text ? `X_${sub(s * i + a, s * j + e)}` : '', v: X[s * i + a]![s * j + e]! });
         }
-      say(gradLine(`∂L/∂F_${sub(u, v)}`, terms, uniform));
+      if (text) say(gradLine(`∂L/∂F_${sub(u, v)}`, terms, uniform));
       return sum(terms.map((t) => t.d.mul(t.v)));
     }),
   );
@@ -285,7 +290,7 @@ function solveWith(p: ConvBackpropParams, flaw?: FlawId): Solution {
   ];
   if (hasBias) {
     const db = flaw === 'db-one' ? q(1) : sum(flatD);
-    say(`∂L/∂b = Σ_ij δ_ij = ${flatD.map(paren).join(' + ')} = ${fmtQ(db)} (b is added to every output).`);
+    if (text) say(`∂L/∂b = Σ_ij δ_ij = ${flatD.map(paren).join(' + ')} = ${fmtQ(db)} (b is added to every output).`);
     parts.push({ id: 'dLdb', label: '∂L/∂b', answer: scalar(db) });
   }
   return { parts, steps };
