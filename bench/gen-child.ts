@@ -19,6 +19,11 @@ export interface GenResult {
   verify: boolean;
   /** Wall time of generateExam (spec loading, tensor backend start-up, all variants, exam.json, keys, overview). */
   seconds: number;
+  /**
+   * CPU time (user + system) of the whole process during generateExam, every thread included: the
+   * JavaScript threads and V8's background GC/compiler threads, the libuv pool (file writes).
+   */
+  cpuSeconds: number;
   /** From the generateExam call to the first finished variant (start-up latency). */
   firstVariantSeconds: number;
   peakRssMb: number;
@@ -60,6 +65,7 @@ const { generateExam } = await import('../src/exam/generate.js');
 let first = 0;
 const marks = [Math.max(1, Math.ceil(variants * 0.1)), Math.max(1, Math.ceil(variants * 0.5)), variants];
 const rssAt: [number, number, number] = [0, 0, 0];
+const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 const r = await generateExam({
   spec,
@@ -78,6 +84,7 @@ const r = await generateExam({
   },
 });
 const seconds = (performance.now() - t0) / 1000;
+const cpu = process.cpuUsage(cpu0);
 const peak = peakRssMb();
 (globalThis as { gc?: () => void }).gc?.();
 const result: GenResult = {
@@ -86,6 +93,7 @@ const result: GenResult = {
   pdf,
   verify,
   seconds,
+  cpuSeconds: (cpu.user + cpu.system) / 1e6,
   firstVariantSeconds: (first - t0) / 1000,
   peakRssMb: peak,
   rssAt,
