@@ -2,16 +2,23 @@
  * Wrapped text measured once per process: where pdfkit breaks a string into lines depends only on
  * the font, the size, the width and the string, yet `heightOfString` and `text` ran pdfkit's line
  * wrapper (line-break opportunities, a width per word) again for every measurement, every drawing
- * and every document. Here the wrapper runs once per distinct (font, size, width, string); drawing
- * writes each remembered line with pdfkit's own line writer, exactly as `doc.text` writes it.
+ * and every document. Here the lines of each distinct (font, size, width, string) are computed once
+ * — by wrap.ts, pdfkit's LineWrapper without its event machinery, or by pdfkit itself where that
+ * does not apply — and drawing writes each remembered line with pdfkit's own line writer, exactly
+ * as `doc.text` writes it.
  */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { Memo, MemoGroup } from './cache.js';
+import { pdfNumber, wrapText, type Line, type WordWidth } from './wrap.js';
 
 /**
  * pdfkit 0.20's text internals this module uses (js/pdfkit.js, TextMixin): `_text` runs the line
  * wrapper and calls `lineCallback(line, options)` for every line, `options.textWidth` and
  * `options.wordCount` describing that line; `_fragment` writes one line at (x, y) — what
- * `doc.text` calls for each line of a wrapped string.
+ * `doc.text` calls for each line of a wrapped string. `_wrapper` and `_textOptions` are set between
+ * the parts of a `continued` text (the next part reuses that wrapper and inherits those options).
  */
 interface PdfkitText {
   x: number;
@@ -19,17 +26,14 @@ interface PdfkitText {
   page: { maxY(): number };
   _font: { name: string } | null;
   _fontSize: number;
+  _wrapper: unknown;
+  _textOptions: unknown;
   _text(text: string, x: number | undefined, y: number | undefined, options: object, lineCallback: (line: string, options: LineOptions) => void): unknown;
   _fragment(text: string, x: number, y: number, options: object): void;
+  widthOfString(text: string, options: object): number;
 }
 
 interface LineOptions {
-  textWidth: number;
-  wordCount: number;
-}
-
-interface Line {
-  text: string;
   textWidth: number;
   wordCount: number;
 }
@@ -55,30 +59,132 @@ function supported(doc: PDFKit.PDFDocument): boolean {
   return typeof d._text === 'function' && typeof d._fragment === 'function' && d._font != null;
 }
 
+/** The installed pdfkit's version (wrap.ts reproduces 0.20.2's LineWrapper), or undefined. */
+function pdfkitVersion(): string | undefined {
+  try {
+    const main = createRequire(import.meta.url).resolve('pdfkit'); // …/pdfkit/js/pdfkit.js
+    return (JSON.parse(readFileSync(join(dirname(main), '..', 'package.json'), 'utf8')) as { version?: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Wrapped strings per generation, all fonts, sizes and widths together (see cache.ts). */
 const WRAPPED = new MemoGroup(4000);
-/** Font name and size → width → string → lines (the string itself is the key, so V8 hashes it once). */
-const cache = new Map<string, Map<number, Memo<string, Line[]>>>();
+/** Measured words per generation, all fonts and sizes together. */
+const WIDTHS = new MemoGroup(8000);
+
+/**
+ * The options LineWrapper.wordWidth hands `doc.widthOfString(word, this)` — the wrapper itself,
+ * of which widthOfString reads horizontalScaling (100), characterSpacing (0) and features (none).
+ */
+const WRAPPER = { horizontalScaling: 100, characterSpacing: 0, wordSpacing: 0, features: undefined };
+
+/**
+ * LineWrapper.wordWidth in one font and size, `PDFNumber(doc.widthOfString(word, wrapper) +
+ * characterSpacing + wordSpacing)` with both spacings 0, remembered per word: the width is a function
+ * of the font, the size and the word (pdfkit remembers it only within one string).
+ */
+class WordWidths implements WordWidth {
+  /** The document being measured, only while wrap() runs (not kept after it). */
+  doc: PdfkitText | undefined;
+  private readonly memo = new Memo<string, number>(WIDTHS);
+
+  wordWidth(word: string): number {
+    let w = this.memo.get(word);
+    if (w === undefined) w = this.memo.set(word, pdfNumber(this.doc!.widthOfString(word, WRAPPER) + 0 + 0));
+    return w;
+  }
+}
+
+/** One font and size: its word widths and its wrapped strings by width (the string itself is the key, so V8 hashes it once). */
+interface Sized {
+  widths: WordWidths;
+  byWidth: Map<number, Memo<string, Line[]>>;
+}
+
+/** Font name → size → widths and lines. */
+const cache = new Map<string, Map<number, Sized>>();
+
+function sized(d: PdfkitText): Sized {
+  let bySize = cache.get(d._font!.name);
+  if (bySize === undefined) cache.set(d._font!.name, (bySize = new Map()));
+  let s = bySize.get(d._fontSize);
+  if (s === undefined) bySize.set(d._fontSize, (s = { widths: new WordWidths(), byWidth: new Map() }));
+  return s;
+}
+
+/** The lines of pdfkit's own wrapper: `_text` as heightOfString runs it (no height limit, so it never starts a new page). */
+function pdfkitLines(d: PdfkitText, s: string, width: number): Line[] {
+  const out: Line[] = [];
+  const { x, y } = d;
+  d._text(s, x, y, { width, height: Infinity }, (text, o) => out.push({ text, textWidth: o.textWidth, wordCount: o.wordCount }));
+  d.x = x;
+  d.y = y;
+  return out;
+}
+
+/** Strings the first wrap of a process compares (wrap.ts against pdfkit) before wrap.ts is trusted. */
+const PROBES = ['Lorem ipsum dolor sit amet, consectetur adipiscing elit.  ', 'σ(x) = 1/(1 + e^−x) ≥ 0.5\nnext', 'Supercalifragilisticexpialidocious', 'hy\u00ADphen\u00ADated word\u00AD', ''];
+
+/** Whether wrap.ts may replace pdfkit's wrapper: decided once (undefined: not yet). */
+let trusted: boolean | undefined;
+
+function ours(d: PdfkitText, widths: WordWidths, s: string, width: number): Line[] {
+  widths.doc = d;
+  try {
+    return wrapText(s, width, widths);
+  } finally {
+    widths.doc = undefined;
+  }
+}
+
+/**
+ * wrap.ts applies: pdfkit 0.20.2 (its LineWrapper is the one reproduced), a positive width (with
+ * none, `_text` splits at newlines instead of wrapping), no `continued` text in progress (its
+ * wrapper and options would carry over), and — checked once per process — the same lines as
+ * pdfkit's for a few probe strings and widths.
+ */
+function usable(d: PdfkitText, widths: WordWidths, width: number): boolean {
+  if (!(width > 0) || d._wrapper != null || d._textOptions != null || typeof d.widthOfString !== 'function') return false;
+  if (trusted === undefined) {
+    trusted = pdfkitVersion() === '0.20.2';
+    for (const p of PROBES)
+      for (const w of [width, 30, 3])
+        if (trusted && JSON.stringify(ours(d, widths, p, w)) !== JSON.stringify(pdfkitLines(d, p, w))) trusted = false;
+  }
+  return trusted;
+}
 
 /** The lines pdfkit's wrapper makes of `s` in the current font and size at `width`. */
 function wrap(doc: PDFKit.PDFDocument, s: string, width: number): Line[] {
   const d = internal(doc);
-  const font = `${d._font!.name} ${d._fontSize}`;
-  let byWidth = cache.get(font);
-  if (byWidth === undefined) cache.set(font, (byWidth = new Map()));
-  let byText = byWidth.get(width);
-  if (byText === undefined) byWidth.set(width, (byText = new Memo(WRAPPED)));
+  const at = sized(d);
+  let byText = at.byWidth.get(width);
+  if (byText === undefined) at.byWidth.set(width, (byText = new Memo(WRAPPED)));
   let lines = byText.get(s);
   if (lines === undefined) {
-    const out: Line[] = [];
-    const { x, y } = d;
-    // As heightOfString does: no height limit, so the wrapper never starts a new page.
-    d._text(s, x, y, { width, height: Infinity }, (text, o) => out.push({ text, textWidth: o.textWidth, wordCount: o.wordCount }));
-    d.x = x;
-    d.y = y;
-    lines = byText.set(s, out);
+    recorder?.(doc, s, width);
+    lines = byText.set(s, usable(d, at.widths, width) ? ours(d, at.widths, s, width) : pdfkitLines(d, s, width));
   }
   return lines;
+}
+
+/** Tests: called with every string wrapped (not found in the memo), in the font and size it is wrapped in. */
+let recorder: ((doc: PDFKit.PDFDocument, s: string, width: number) => void) | undefined;
+
+export function recordWrapsForTest(f: typeof recorder): void {
+  recorder = f;
+}
+
+/**
+ * Tests: the lines of `s` at `width` in the document's current font and size from wrap.ts (null
+ * where it does not apply, see usable()) and from pdfkit's `_text`.
+ */
+export function wrapForTest(doc: PDFKit.PDFDocument, s: string, width: number): { ours: Line[] | null; pdfkit: Line[] } {
+  const d = internal(doc);
+  const at = sized(d);
+  return { ours: usable(d, at.widths, width) ? ours(d, at.widths, s, width) : null, pdfkit: pdfkitLines(d, s, width) };
 }
 
 /** `doc.heightOfString(s, { width, lineGap })` in the current font and size. */
