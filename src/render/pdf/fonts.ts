@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import * as fontkit from 'fontkit';
 import { dirname, join } from 'node:path';
 import { deflateSync } from 'node:zlib';
+import type { Ascii } from './ascii.js';
 import { Memo, MemoGroup } from './cache.js';
 
 const require = createRequire(import.meta.url);
@@ -110,6 +111,8 @@ interface SharedFont {
   /** Shaped strings: the words' runs joined, as pdfkit's layout joins them. */
   strings: Memo<string, Run>;
   glyphs: Map<number, GlyphRecord>;
+  /** Lines' showings (see Showing; null: pdfkit writes the line). */
+  showings: Memo<string, Showing | null>;
   /** Subset font files by their glyph list (a paper's bold or italic glyphs often repeat exactly). */
   files: Memo<string, Uint8Array>;
   /** The parts of a subset font file that do not depend on the glyphs (null: use fontkit's encoder). */
@@ -123,7 +126,7 @@ const parsed = new Map<FontName, SharedFont>();
 function shared(name: FontName): SharedFont {
   let f = parsed.get(name);
   if (!f) {
-    f = { font: fontkit.create(readFileSync(FONTS[name])), runs: new Memo(WORDS), strings: new Memo(STRINGS), glyphs: new Map(), files: new Memo(FILES) };
+    f = { font: fontkit.create(readFileSync(FONTS[name])), runs: new Memo(WORDS), strings: new Memo(STRINGS), showings: new Memo(SHOWINGS), glyphs: new Map(), files: new Memo(FILES) };
     parsed.set(name, f);
   }
   return f;
@@ -136,6 +139,7 @@ function shared(name: FontName): SharedFont {
  */
 const WORDS = new MemoGroup(6000);
 const STRINGS = new MemoGroup(1500);
+const SHOWINGS = new MemoGroup(4000);
 const FILES = new MemoGroup(24);
 
 /**
@@ -190,25 +194,128 @@ function shareShaping(ef: EmbeddedFont, f: SharedFont): void {
     if ((space < 0 || space === text.length - 1) && (tab < 0 || tab === text.length - 1) && text.length > 0) return word(text);
     return strings.get(text) ?? strings.set(text, shape(text));
   };
-  // This document's 4-hex-digit glyph code for each font glyph id.
-  const codes = new Map<number, string>();
+  const use = new FontUse(ef, f);
+  uses.set(ef, use);
   ef.encode = (text, features) => {
     const { glyphs, positions } = ef.layout(text, features);
     const res: string[] = new Array<string>(glyphs.length);
-    for (let i = 0; i < glyphs.length; i++) {
-      const glyph = glyphs[i]!;
-      let code = codes.get(glyph.id);
-      if (code === undefined) {
-        const gid = ef.subset.includeGlyph(glyph.id);
-        code = `0000${gid.toString(16)}`.slice(-4);
-        if (ef.widths[gid] == null) ef.widths[gid] = glyph.advanceWidth * ef.scale;
-        if (ef.unicode[gid] == null) ef.unicode[gid] = glyph.codePoints;
-        codes.set(glyph.id, code);
-      }
-      res[i] = code;
-    }
+    for (let i = 0; i < glyphs.length; i++) res[i] = use.code(glyphs[i]!);
     return [res, positions];
   };
+}
+
+/**
+ * What pdfkit 0.20's `_fragment` (js/pdfkit.js, TextMixin) writes to show a line without word or
+ * character spacing, as far as it depends on the font and the text alone: one `[<…> n <…> n] TJ`
+ * whose strings break after every glyph whose advance differs from its width (kerning), `n` being
+ * `number(-(xAdvance − advanceWidth))` of the string's last glyph in 1/1000 em (so independent of
+ * the size). Only the glyph codes depend on the document.
+ */
+export interface Showing {
+  glyphs: Glyph[];
+  /** String k holds glyphs[ends[k − 1] … ends[k]) (from 0 for k = 0). */
+  ends: number[];
+  /** What follows string k: `> n <`, after the last one `> n] TJ`. */
+  tails: string[];
+}
+
+/** pdfkit's `number()` (PDFObject.number) as text, or undefined where pdfkit would throw. */
+export function pdfNumber(n: number): string | undefined {
+  return n > -1e21 && n < 1e21 ? String(Math.round(n * 1e6) / 1e6) : undefined;
+}
+
+/**
+ * The showing of `run`, or null when pdfkit writes more than one TJ for it: a glyph with an x or y
+ * offset (combining marks) gets its own Tm and TJ, left to pdfkit; so is a number pdfkit rejects.
+ */
+function showingOf(run: Run): Showing | null {
+  const { glyphs, positions } = run;
+  if (glyphs.length !== positions.length) return null;
+  const ends: number[] = [];
+  const tails: string[] = [];
+  let last = 0;
+  // _fragment's addSegment(cur): the glyphs since the last break, and the last one's adjustment.
+  const segment = (cur: number): boolean => {
+    if (last < cur) {
+      const p = positions[cur - 1]!;
+      const n = pdfNumber(-(p['xAdvance']! - p['advanceWidth']!));
+      if (n === undefined) return false;
+      ends.push(cur);
+      tails.push(`> ${n} <`);
+    }
+    last = cur;
+    return true;
+  };
+  for (let i = 0; i < positions.length; i++) {
+    const p = positions[i]!;
+    if (p['xOffset'] || p['yOffset']) return null;
+    if (p['xAdvance']! - p['advanceWidth']! !== 0 && !segment(i + 1)) return null;
+  }
+  if (!segment(positions.length)) return null;
+  if (tails.length > 0) tails[tails.length - 1] = `${tails[tails.length - 1]!.slice(0, -2)}] TJ`;
+  return { glyphs, ends, tails };
+}
+
+/**
+ * One font in one document: the subset numbers of the glyphs it used so far, given on first use in
+ * the order pdfkit's own encode() gives them (`subset.includeGlyph`, then the width and ToUnicode
+ * entries), so the subset font and its widths are byte for byte pdfkit's.
+ */
+export class FontUse {
+  private readonly gids = new Map<number, number>();
+  /** 4-hex-digit codes by subset number, for encode(). */
+  private readonly codes: string[] = [];
+
+  constructor(
+    private readonly ef: EmbeddedFont,
+    private readonly f: SharedFont,
+  ) {}
+
+  gid(glyph: Glyph): number {
+    let gid = this.gids.get(glyph.id);
+    if (gid === undefined) {
+      const ef = this.ef;
+      gid = ef.subset.includeGlyph(glyph.id);
+      if (ef.widths[gid] == null) ef.widths[gid] = glyph.advanceWidth * ef.scale;
+      if (ef.unicode[gid] == null) ef.unicode[gid] = glyph.codePoints;
+      this.gids.set(glyph.id, gid);
+    }
+    return gid;
+  }
+
+  /** pdfkit's code for `glyph`: `` `0000${gid.toString(16)}`.slice(-4) ``. */
+  code(glyph: Glyph): string {
+    const gid = this.gid(glyph);
+    return (this.codes[gid] ??= `0000${gid.toString(16)}`.slice(-4));
+  }
+
+  /** `text`'s showing (shared by all documents), or null: see showingOf. */
+  showing(text: string): Showing | null {
+    const { showings } = this.f;
+    let s = showings.get(text);
+    if (s === undefined) s = showings.set(text, showingOf(this.ef.layout(text)));
+    return s;
+  }
+
+  /** Writes `s` as pdfkit writes it in this document; its glyphs get their codes in order. */
+  show(s: Showing, out: Ascii): void {
+    const { glyphs, ends, tails } = s;
+    if (ends.length === 0) return; // no glyphs: pdfkit writes no TJ
+    out.text('[<');
+    let i = 0;
+    for (let k = 0; k < ends.length; k++) {
+      for (const end = ends[k]!; i < end; i++) out.hex4(this.gid(glyphs[i]!));
+      out.text(tails[k]!);
+    }
+  }
+}
+
+/** Each document's fonts (pdfkit's EmbeddedFont objects) as this module set them up. */
+const uses = new WeakMap<object, FontUse>();
+
+/** The document's current font (`doc._font`) as set up by registerFonts, else undefined. */
+export function fontUse(font: unknown): FontUse | undefined {
+  return typeof font === 'object' && font !== null ? uses.get(font) : undefined;
 }
 
 /**
