@@ -111,8 +111,6 @@ interface SharedFont {
   /** Shaped strings: the words' runs joined, as pdfkit's layout joins them. */
   strings: Memo<string, Run>;
   glyphs: Map<number, GlyphRecord>;
-  /** Lines' showings (see Showing; null: pdfkit writes the line). */
-  showings: Memo<string, Showing | null>;
   /** Subset font files by their glyph list (a paper's bold or italic glyphs often repeat exactly). */
   files: Memo<string, Uint8Array>;
   /** The parts of a subset font file that do not depend on the glyphs (null: use fontkit's encoder). */
@@ -126,7 +124,7 @@ const parsed = new Map<FontName, SharedFont>();
 function shared(name: FontName): SharedFont {
   let f = parsed.get(name);
   if (!f) {
-    f = { font: fontkit.create(readFileSync(FONTS[name])), runs: new Memo(WORDS), strings: new Memo(STRINGS), showings: new Memo(SHOWINGS), glyphs: new Map(), files: new Memo(FILES) };
+    f = { font: fontkit.create(readFileSync(FONTS[name])), runs: new Memo(WORDS), strings: new Memo(STRINGS), glyphs: new Map(), files: new Memo(FILES) };
     parsed.set(name, f);
   }
   return f;
@@ -139,7 +137,6 @@ function shared(name: FontName): SharedFont {
  */
 const WORDS = new MemoGroup(6000);
 const STRINGS = new MemoGroup(1500);
-const SHOWINGS = new MemoGroup(4000);
 const FILES = new MemoGroup(24);
 
 /**
@@ -165,22 +162,17 @@ function shareShaping(ef: EmbeddedFont, f: SharedFont): void {
     }
     return run;
   };
-  /** pdfkit's EmbeddedFont.layout without features: split after each space or tab, shape each piece. */
+  /** pdfkit's EmbeddedFont.layout without features: the pieces' runs (see pieceEnd) joined. */
   const shape = (text: string): Run => {
     const glyphs: Glyph[] = [];
     const positions: Position[] = [];
     let advanceWidth = 0;
-    let last = 0;
-    let index = 0;
-    while (index <= text.length) {
-      const c = text.charCodeAt(index);
-      if ((index === text.length && last < index) || c === 32 || c === 9) {
-        const run = word(text.slice(last, ++index));
-        for (const g of run.glyphs) glyphs.push(g);
-        for (const p of run.positions) positions.push(p);
-        advanceWidth += run.advanceWidth;
-        last = index;
-      } else index++;
+    for (let at = 0, end = 0; at < text.length; at = end) {
+      end = pieceEnd(text, at);
+      const run = word(text.slice(at, end));
+      for (const g of run.glyphs) glyphs.push(g);
+      for (const p of run.positions) positions.push(p);
+      advanceWidth += run.advanceWidth;
     }
     return { glyphs, positions, advanceWidth };
   };
@@ -194,7 +186,7 @@ function shareShaping(ef: EmbeddedFont, f: SharedFont): void {
     if ((space < 0 || space === text.length - 1) && (tab < 0 || tab === text.length - 1) && text.length > 0) return word(text);
     return strings.get(text) ?? strings.set(text, shape(text));
   };
-  const use = new FontUse(ef, f);
+  const use = new FontUse(ef, word);
   uses.set(ef, use);
   ef.encode = (text, features) => {
     const { glyphs, positions } = ef.layout(text, features);
@@ -215,8 +207,8 @@ export interface Showing {
   glyphs: Glyph[];
   /** String k holds glyphs[ends[k − 1] … ends[k]) (from 0 for k = 0). */
   ends: number[];
-  /** What follows string k: `> n <`, after the last one `> n] TJ`. */
-  tails: string[];
+  /** The number written after string k. */
+  adjust: string[];
 }
 
 /** pdfkit's `number()` (PDFObject.number) as text, or undefined where pdfkit would throw. */
@@ -224,36 +216,69 @@ export function pdfNumber(n: number): string | undefined {
   return n > -1e21 && n < 1e21 ? String(Math.round(n * 1e6) / 1e6) : undefined;
 }
 
+/** Adjustments as text, one string per value (the fonts' kerning has a few hundred values). */
+const adjustments = new Memo<number, string>(1000);
+
 /**
- * The showing of `run`, or null when pdfkit writes more than one TJ for it: a glyph with an x or y
- * offset (combining marks) gets its own Tm and TJ, left to pdfkit; so is a number pdfkit rejects.
+ * pdfkit's EmbeddedFont.layout (without features) shapes a string in pieces, each ending after a
+ * space or a tab (or at the end): where the piece starting at `from` ends.
  */
-function showingOf(run: Run): Showing | null {
-  const { glyphs, positions } = run;
-  if (glyphs.length !== positions.length) return null;
-  const ends: number[] = [];
-  const tails: string[] = [];
-  let last = 0;
-  // _fragment's addSegment(cur): the glyphs since the last break, and the last one's adjustment.
-  const segment = (cur: number): boolean => {
-    if (last < cur) {
-      const p = positions[cur - 1]!;
-      const n = pdfNumber(-(p['xAdvance']! - p['advanceWidth']!));
-      if (n === undefined) return false;
-      ends.push(cur);
-      tails.push(`> ${n} <`);
-    }
-    last = cur;
-    return true;
-  };
-  for (let i = 0; i < positions.length; i++) {
-    const p = positions[i]!;
-    if (p['xOffset'] || p['yOffset']) return null;
-    if (p['xAdvance']! - p['advanceWidth']! !== 0 && !segment(i + 1)) return null;
+function pieceEnd(text: string, from: number): number {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9) return i + 1;
   }
-  if (!segment(positions.length)) return null;
-  if (tails.length > 0) tails[tails.length - 1] = `${tails[tails.length - 1]!.slice(0, -2)}] TJ`;
-  return { glyphs, ends, tails };
+  return text.length;
+}
+
+/** The adjustment after a string ending with the glyph at `p` (see Showing), or undefined where pdfkit would throw. */
+function adjustmentOf(p: Position): string | undefined {
+  const a = -(p['xAdvance']! - p['advanceWidth']!);
+  let n = adjustments.get(a);
+  if (n === undefined) {
+    n = pdfNumber(a);
+    if (n !== undefined) adjustments.set(a, n); // Map keys: −0 is 0, whose text is the same
+  }
+  return n;
+}
+
+/**
+ * The showing of `text`, its pieces shaped as pdfkit's layout shapes them (`word`: a piece's run),
+ * or null when pdfkit writes more than one TJ for it: a glyph with an x or y offset (combining
+ * marks) gets its own Tm and TJ, left to pdfkit; so is a number pdfkit rejects.
+ */
+function showingOf(text: string, word: (text: string) => Run): Showing | null {
+  const glyphs: Glyph[] = [];
+  const ends: number[] = [];
+  const adjust: string[] = [];
+  let last: Position | undefined;
+  for (let at = 0, end = 0; at < text.length; at = end) {
+    end = pieceEnd(text, at);
+    const run = word(text.slice(at, end));
+    const { positions } = run;
+    if (run.glyphs.length !== positions.length) return null;
+    for (let i = 0; i < positions.length; i++) {
+      const p = positions[i]!;
+      if (p['xOffset'] || p['yOffset']) return null;
+      glyphs.push(run.glyphs[i]!);
+      // _fragment's addSegment(i + 1): the glyphs since the last break, and this one's adjustment.
+      if (p['xAdvance']! - p['advanceWidth']! !== 0) {
+        const n = adjustmentOf(p);
+        if (n === undefined) return null;
+        ends.push(glyphs.length);
+        adjust.push(n);
+      }
+      last = p;
+    }
+  }
+  // _fragment's final flush: the glyphs after the last break.
+  if (last !== undefined && (ends.length === 0 || ends[ends.length - 1]! < glyphs.length)) {
+    const n = adjustmentOf(last);
+    if (n === undefined) return null;
+    ends.push(glyphs.length);
+    adjust.push(n);
+  }
+  return { glyphs, ends, adjust };
 }
 
 /**
@@ -262,24 +287,38 @@ function showingOf(run: Run): Showing | null {
  * entries), so the subset font and its widths are byte for byte pdfkit's.
  */
 export class FontUse {
-  private readonly gids = new Map<number, number>();
+  /** Subset number + 1 by font glyph id (0: not used yet); made on first use, for all the font's glyphs. */
+  private gids = new Uint16Array(0);
+  private readonly glyphCount: number;
   /** 4-hex-digit codes by subset number, for encode(). */
   private readonly codes: string[] = [];
 
   constructor(
     private readonly ef: EmbeddedFont,
-    private readonly f: SharedFont,
-  ) {}
+    private readonly word: (text: string) => Run,
+  ) {
+    const n = (ef.font as { numGlyphs?: unknown }).numGlyphs;
+    this.glyphCount = typeof n === 'number' && n > 0 && n <= 65536 ? n : 256;
+  }
 
+  /** The glyph's number in this document's subset (what its code is written from). */
   gid(glyph: Glyph): number {
-    let gid = this.gids.get(glyph.id);
-    if (gid === undefined) {
-      const ef = this.ef;
-      gid = ef.subset.includeGlyph(glyph.id);
-      if (ef.widths[gid] == null) ef.widths[gid] = glyph.advanceWidth * ef.scale;
-      if (ef.unicode[gid] == null) ef.unicode[gid] = glyph.codePoints;
-      this.gids.set(glyph.id, gid);
+    const known = this.gids[glyph.id] ?? 0;
+    return known !== 0 ? known - 1 : this.include(glyph);
+  }
+
+  private include(glyph: Glyph): number {
+    const ef = this.ef;
+    const gid = ef.subset.includeGlyph(glyph.id);
+    if (ef.widths[gid] == null) ef.widths[gid] = glyph.advanceWidth * ef.scale;
+    if (ef.unicode[gid] == null) ef.unicode[gid] = glyph.codePoints;
+    if (glyph.id >= this.gids.length) {
+      const grown = new Uint16Array(Math.max(this.glyphCount, 2 * this.gids.length, glyph.id + 1));
+      grown.set(this.gids);
+      this.gids = grown;
     }
+    // Subset numbers go up to the font's glyph count; one that would not fit is looked up again.
+    if (gid < 0xffff) this.gids[glyph.id] = gid + 1;
     return gid;
   }
 
@@ -289,23 +328,22 @@ export class FontUse {
     return (this.codes[gid] ??= `0000${gid.toString(16)}`.slice(-4));
   }
 
-  /** `text`'s showing (shared by all documents), or null: see showingOf. */
+  /** `text`'s showing in this font (the same in every document), or null: see showingOf. */
   showing(text: string): Showing | null {
-    const { showings } = this.f;
-    let s = showings.get(text);
-    if (s === undefined) s = showings.set(text, showingOf(this.ef.layout(text)));
-    return s;
+    return showingOf(text, this.word);
   }
 
   /** Writes `s` as pdfkit writes it in this document; its glyphs get their codes in order. */
   show(s: Showing, out: Ascii): void {
-    const { glyphs, ends, tails } = s;
+    const { glyphs, ends, adjust } = s;
     if (ends.length === 0) return; // no glyphs: pdfkit writes no TJ
     out.text('[<');
     let i = 0;
     for (let k = 0; k < ends.length; k++) {
       for (const end = ends[k]!; i < end; i++) out.hex4(this.gid(glyphs[i]!));
-      out.text(tails[k]!);
+      out.text('> ');
+      out.text(adjust[k]!);
+      out.text(k < ends.length - 1 ? ' <' : '] TJ');
     }
   }
 }

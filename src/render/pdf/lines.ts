@@ -3,18 +3,22 @@
  * the font, the size, the width and the string, yet `heightOfString` and `text` ran pdfkit's line
  * wrapper (line-break opportunities, a width per word) again for every measurement, every drawing
  * and every document. Here the wrapper runs once per distinct (font, size, width, string); drawing
- * writes each remembered line with pdfkit's own line writer, exactly as `doc.text` writes it.
+ * writes each remembered line as pdfkit's line writer (`_fragment`) writes it, exactly as
+ * `doc.text` writes it, but as one string per line (writeLine), or with `_fragment` itself.
  */
 import { createHash } from 'node:crypto';
 import { Ascii } from './ascii.js';
 import { Memo, MemoGroup } from './cache.js';
-import { fontUse, pdfNumber, type FontUse } from './fonts.js';
+import { fontUse, pdfNumber, type FontUse, type Showing } from './fonts.js';
 
 /**
  * pdfkit 0.20's text internals this module uses (js/pdfkit.js, TextMixin): `_text` runs the line
  * wrapper and calls `lineCallback(line, options)` for every line, `options.textWidth` and
  * `options.wordCount` describing that line; `_fragment` writes one line at (x, y) — what
- * `doc.text` calls for each line of a wrapped string.
+ * `doc.text` calls for each line of a wrapped string. What `_fragment` uses (VectorMixin, PDFPage,
+ * PDFFont): the current transformation matrix `_ctm` and the stack `save()` pushes it on,
+ * `addContent` (appends an operator to the page's content stream), the page's font resources and
+ * the font's resource name `id`, `ascender` (1/1000 em) and `ref()`.
  */
 interface PdfkitText {
   x: number;
@@ -40,6 +44,8 @@ interface Line {
   text: string;
   textWidth: number;
   wordCount: number;
+  /** Its width without trailing white space (where align: 'right' puts it), once measured. */
+  trimmedWidth?: number;
 }
 
 export interface WrapOptions {
@@ -124,7 +130,7 @@ export function drawText(doc: PDFKit.PDFDocument, s: string, x: number, y: numbe
   const use = fastLines(doc, align) ? fontUse(d._font) : undefined;
   let cy = y;
   for (const line of lines) {
-    if (use === undefined || !writeLine(d, use, line.text, x, cy, o.width, align, line.textWidth))
+    if (use === undefined || !writeLine(d, use, line, x, cy, o.width, align))
       d._fragment(line.text, x, cy, { width: o.width, lineWidth: o.width, align, textWidth: line.textWidth, wordCount: line.wordCount });
     cy += step;
   }
@@ -159,10 +165,20 @@ function fastLines(doc: PDFKit.PDFDocument, align: string): boolean {
   return (align === 'left' || align === 'center' || align === 'right') && pdfkitAsExpected(doc);
 }
 
+/**
+ * Lines' showings (null: pdfkit's `_fragment` writes the line) by the remembered line: a line is of
+ * one font, and its showing is the same in every document. A smaller memo than the lines': a
+ * showing is larger than its line, and most lines are drawn in two documents in a row (a
+ * variant's paper and key) while their wrapping is remembered for longer.
+ */
+const SHOWN = new Memo<Line, Showing | null>(2000);
 /** widthOfString options without spacing, scaling or features (what it reads of _fragment's options). */
 const NO_SPACING = Object.freeze({});
 /** The line being written (one string per line: see Ascii). */
 const out = new Ascii();
+/** Tm's x as text for the last x seen (most lines start at the same x as the line before). */
+let lastX = NaN;
+let lastXText: string | undefined;
 /** `transform(1, 0, 0, -1, 0, h)`'s operator for the last page height seen. */
 let cmHeight = NaN;
 let cm = '';
@@ -189,12 +205,14 @@ let tf = '';
  * are not touched; the font is added to the page's resources as `_fragment` adds it. Returns false,
  * having done nothing, for a line pdfkit writes otherwise (see showingOf) or would reject.
  */
-function writeLine(d: PdfkitText, use: FontUse, text: string, x: number, y: number, width: number, align: string, textWidth: number): boolean {
+function writeLine(d: PdfkitText, use: FontUse, line: Line, x: number, y: number, width: number, align: string): boolean {
+  const text = line.text;
   if (text.length === 0) return true; // _fragment writes nothing
-  // The options drawText gives _fragment: width and lineWidth = width.
+  // The options drawText gives _fragment: width and lineWidth = width; the line's textWidth. A
+  // line is of one font and size (see wrap), so what depends on its text alone is kept with it.
   if (width) {
-    if (align === 'right') x += width - d.widthOfString(text.replace(/\s+$/, ''), NO_SPACING);
-    else if (align === 'center') x += width / 2 - textWidth / 2;
+    if (align === 'right') x += width - (line.trimmedWidth ??= d.widthOfString(text.replace(/\s+$/, ''), NO_SPACING));
+    else if (align === 'center') x += width / 2 - line.textWidth / 2;
   }
   const font = d._font!;
   const size = d._fontSize;
@@ -202,10 +220,15 @@ function writeLine(d: PdfkitText, use: FontUse, text: string, x: number, y: numb
   const height = page.height;
   const dy = (font.ascender / 1000) * size;
   const ty = height - y - dy;
-  const sx = pdfNumber(x);
+  if (x !== lastX) {
+    lastX = x;
+    lastXText = pdfNumber(x);
+  }
+  const sx = lastXText;
   const sy = pdfNumber(ty);
   if (sx === undefined || sy === undefined || !(height > -1e21 && height < 1e21) || !(size > -1e21 && size < 1e21)) return false;
-  const showing = use.showing(text);
+  let showing = SHOWN.get(line);
+  if (showing === undefined) showing = SHOWN.set(line, use.showing(text));
   if (showing === null) return false;
   if (height !== cmHeight) {
     cm = `1 0 0 -1 0 ${pdfNumber(height)!} cm`;
