@@ -107,7 +107,7 @@ interface GlyphRecord {
 interface SharedFont {
   font: unknown;
   /** Shaped words (pdfkit shapes a string word by word, each word with its trailing space). */
-  runs: Memo<string, Run>;
+  runs: Memo<string, WordRun>;
   /** Shaped strings: the words' runs joined, as pdfkit's layout joins them. */
   strings: Memo<string, Run>;
   glyphs: Map<number, GlyphRecord>;
@@ -154,11 +154,11 @@ function shareShaping(ef: EmbeddedFont, f: SharedFont): void {
   if (Object.values(own).some((m) => typeof m !== 'function') || typeof ef.subset?.includeGlyph !== 'function') return; // another pdfkit: its own code
   const { runs, strings } = f;
   // A word's run as a plain object: fontkit's GlyphRun sums its advances on every `advanceWidth` read.
-  const word = (text: string): Run => {
+  const word = (text: string): WordRun => {
     let run = runs.get(text);
     if (run === undefined) {
       const r = ef.layoutRun(text);
-      run = runs.set(text, { glyphs: r.glyphs, positions: r.positions, advanceWidth: r.advanceWidth });
+      run = runs.set(text, { glyphs: r.glyphs, positions: r.positions, advanceWidth: r.advanceWidth, breaks: undefined });
     }
     return run;
   };
@@ -216,6 +216,43 @@ export function pdfNumber(n: number): string | undefined {
   return n > -1e21 && n < 1e21 ? String(Math.round(n * 1e6) / 1e6) : undefined;
 }
 
+/** Where a word's TJ strings break (see Showing), relative to the word; null: not shown by writeLine. */
+interface Breaks {
+  ends: number[];
+  adjust: string[];
+}
+
+/** A word's run as shared by all documents; its breaks once it was shown. */
+interface WordRun extends Run {
+  breaks: Breaks | null | undefined;
+}
+
+const NO_BREAKS: Breaks = { ends: [], adjust: [] };
+
+/**
+ * The breaks of a word: after every glyph whose advance differs from its width (_fragment's
+ * addSegment(i + 1)), with that glyph's adjustment; null when a glyph has an x or y offset or a
+ * number is one pdfkit rejects (showingOf). Positions are read once per word: fontkit's position
+ * objects come in many shapes, which makes reading them slow.
+ */
+function breaksOf(run: Run): Breaks | null {
+  const { glyphs, positions } = run;
+  if (glyphs.length !== positions.length) return null;
+  let breaks = NO_BREAKS;
+  for (let i = 0; i < positions.length; i++) {
+    const p = positions[i]!;
+    if (p['xOffset'] || p['yOffset']) return null;
+    if (p['xAdvance']! - p['advanceWidth']! !== 0) {
+      const n = adjustmentOf(p);
+      if (n === undefined) return null;
+      if (breaks === NO_BREAKS) breaks = { ends: [], adjust: [] };
+      breaks.ends.push(i + 1);
+      breaks.adjust.push(n);
+    }
+  }
+  return breaks;
+}
+
 /** Adjustments as text, one string per value (the fonts' kerning has a few hundred values). */
 const adjustments = new Memo<number, string>(1000);
 
@@ -247,33 +284,27 @@ function adjustmentOf(p: Position): string | undefined {
  * or null when pdfkit writes more than one TJ for it: a glyph with an x or y offset (combining
  * marks) gets its own Tm and TJ, left to pdfkit; so is a number pdfkit rejects.
  */
-function showingOf(text: string, word: (text: string) => Run): Showing | null {
+function showingOf(text: string, word: (text: string) => WordRun): Showing | null {
   const glyphs: Glyph[] = [];
   const ends: number[] = [];
   const adjust: string[] = [];
-  let last: Position | undefined;
+  let last: Run | undefined;
   for (let at = 0, end = 0; at < text.length; at = end) {
     end = pieceEnd(text, at);
     const run = word(text.slice(at, end));
-    const { positions } = run;
-    if (run.glyphs.length !== positions.length) return null;
-    for (let i = 0; i < positions.length; i++) {
-      const p = positions[i]!;
-      if (p['xOffset'] || p['yOffset']) return null;
-      glyphs.push(run.glyphs[i]!);
-      // _fragment's addSegment(i + 1): the glyphs since the last break, and this one's adjustment.
-      if (p['xAdvance']! - p['advanceWidth']! !== 0) {
-        const n = adjustmentOf(p);
-        if (n === undefined) return null;
-        ends.push(glyphs.length);
-        adjust.push(n);
-      }
-      last = p;
+    const breaks = run.breaks === undefined ? (run.breaks = breaksOf(run)) : run.breaks;
+    if (breaks === null) return null;
+    const start = glyphs.length;
+    for (const g of run.glyphs) glyphs.push(g);
+    for (let k = 0; k < breaks.ends.length; k++) {
+      ends.push(start + breaks.ends[k]!);
+      adjust.push(breaks.adjust[k]!);
     }
+    if (run.glyphs.length > 0) last = run;
   }
-  // _fragment's final flush: the glyphs after the last break.
+  // _fragment's final flush: the glyphs after the last break, and the last glyph's adjustment.
   if (last !== undefined && (ends.length === 0 || ends[ends.length - 1]! < glyphs.length)) {
-    const n = adjustmentOf(last);
+    const n = adjustmentOf(last.positions[last.positions.length - 1]!);
     if (n === undefined) return null;
     ends.push(glyphs.length);
     adjust.push(n);
@@ -295,7 +326,7 @@ export class FontUse {
 
   constructor(
     private readonly ef: EmbeddedFont,
-    private readonly word: (text: string) => Run,
+    private readonly word: (text: string) => WordRun,
   ) {
     const n = (ef.font as { numGlyphs?: unknown }).numGlyphs;
     this.glyphCount = typeof n === 'number' && n > 0 && n <= 65536 ? n : 256;
