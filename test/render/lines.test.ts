@@ -136,7 +136,7 @@ test('drawText’s line writer: empty, whitespace-only and single-glyph lines, k
   await drawBoth(draws);
 });
 
-test('lines drawText leaves to pdfkit: glyph offsets (combining marks), justify, a font not set up by registerFonts', async () => {
+test('lines drawText leaves to pdfkit: glyph offsets (combining marks), justify, a font not set up by registerFonts, another _fragment', async () => {
   const doc = newDoc(false);
   const writes = recordContent(doc);
   doc.font('sans').fontSize(10);
@@ -152,6 +152,18 @@ test('lines drawText leaves to pdfkit: glyph offsets (combining marks), justify,
   doc.font('Helvetica');
   drawText(doc, 'standard font', 50, 140, { width: 200 });
   assert.ok(writes.includes('BT') && !writes.some(isFastLine), 'a standard font goes to _fragment');
+
+  // A pdfkit whose _fragment is not the one writeLine copies (here a subclass's): _fragment for every line.
+  class OtherPdfkit extends PDFDocument {
+    _fragment(...args: Parameters<Fragment>): void {
+      pdfkitFragment.apply(this, args);
+    }
+  }
+  const other = new OtherPdfkit({ font: null as unknown as string });
+  registerFonts(other);
+  const otherWrites = recordContent(other);
+  drawText(other, 'plain text', 50, 80, { width: 200 });
+  assert.ok(otherWrites.includes('BT') && !otherWrites.some(isFastLine), 'another _fragment: no fast path');
 
   // The same drawings entirely through pdfkit: the same stream.
   const own = newDoc(false);
