@@ -43,7 +43,7 @@ export class Ascii {
     return s;
   }
 
-  /** Drops what was built (a line that goes to pdfkit after all). */
+  /** Drops what was built. */
   clear(): void {
     this.length = 0;
   }

@@ -240,6 +240,7 @@ function writeLine(d: PdfkitText, use: FontUse, line: Line, x: number, y: number
     tfSize = size;
   }
   if (page.fonts[font.id] == null) page.fonts[font.id] = font.ref();
+  out.clear(); // nothing left over from a line that threw half-way
   out.text('q\n');
   out.text(cm);
   out.text('\nBT\n1 0 0 1 ');
