@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import * as fontkit from 'fontkit';
 import { dirname, join } from 'node:path';
 import { deflateSync } from 'node:zlib';
+import type { Ascii } from './ascii.js';
 import { Memo, MemoGroup } from './cache.js';
 
 const require = createRequire(import.meta.url);
@@ -106,7 +107,7 @@ interface GlyphRecord {
 interface SharedFont {
   font: unknown;
   /** Shaped words (pdfkit shapes a string word by word, each word with its trailing space). */
-  runs: Memo<string, Run>;
+  runs: Memo<string, WordRun>;
   /** Shaped strings: the words' runs joined, as pdfkit's layout joins them. */
   strings: Memo<string, Run>;
   glyphs: Map<number, GlyphRecord>;
@@ -153,30 +154,25 @@ function shareShaping(ef: EmbeddedFont, f: SharedFont): void {
   if (Object.values(own).some((m) => typeof m !== 'function') || typeof ef.subset?.includeGlyph !== 'function') return; // another pdfkit: its own code
   const { runs, strings } = f;
   // A word's run as a plain object: fontkit's GlyphRun sums its advances on every `advanceWidth` read.
-  const word = (text: string): Run => {
+  const word = (text: string): WordRun => {
     let run = runs.get(text);
     if (run === undefined) {
       const r = ef.layoutRun(text);
-      run = runs.set(text, { glyphs: r.glyphs, positions: r.positions, advanceWidth: r.advanceWidth });
+      run = runs.set(text, { glyphs: r.glyphs, positions: r.positions, advanceWidth: r.advanceWidth, breaks: undefined });
     }
     return run;
   };
-  /** pdfkit's EmbeddedFont.layout without features: split after each space or tab, shape each piece. */
+  /** pdfkit's EmbeddedFont.layout without features: the pieces' runs (see pieceEnd) joined. */
   const shape = (text: string): Run => {
     const glyphs: Glyph[] = [];
     const positions: Position[] = [];
     let advanceWidth = 0;
-    let last = 0;
-    let index = 0;
-    while (index <= text.length) {
-      const c = text.charCodeAt(index);
-      if ((index === text.length && last < index) || c === 32 || c === 9) {
-        const run = word(text.slice(last, ++index));
-        for (const g of run.glyphs) glyphs.push(g);
-        for (const p of run.positions) positions.push(p);
-        advanceWidth += run.advanceWidth;
-        last = index;
-      } else index++;
+    for (let at = 0, end = 0; at < text.length; at = end) {
+      end = pieceEnd(text, at);
+      const run = word(text.slice(at, end));
+      for (const g of run.glyphs) glyphs.push(g);
+      for (const p of run.positions) positions.push(p);
+      advanceWidth += run.advanceWidth;
     }
     return { glyphs, positions, advanceWidth };
   };
@@ -190,25 +186,205 @@ function shareShaping(ef: EmbeddedFont, f: SharedFont): void {
     if ((space < 0 || space === text.length - 1) && (tab < 0 || tab === text.length - 1) && text.length > 0) return word(text);
     return strings.get(text) ?? strings.set(text, shape(text));
   };
-  // This document's 4-hex-digit glyph code for each font glyph id.
-  const codes = new Map<number, string>();
+  const use = new FontUse(ef, word);
+  uses.set(ef, use);
   ef.encode = (text, features) => {
     const { glyphs, positions } = ef.layout(text, features);
     const res: string[] = new Array<string>(glyphs.length);
-    for (let i = 0; i < glyphs.length; i++) {
-      const glyph = glyphs[i]!;
-      let code = codes.get(glyph.id);
-      if (code === undefined) {
-        const gid = ef.subset.includeGlyph(glyph.id);
-        code = `0000${gid.toString(16)}`.slice(-4);
-        if (ef.widths[gid] == null) ef.widths[gid] = glyph.advanceWidth * ef.scale;
-        if (ef.unicode[gid] == null) ef.unicode[gid] = glyph.codePoints;
-        codes.set(glyph.id, code);
-      }
-      res[i] = code;
-    }
+    for (let i = 0; i < glyphs.length; i++) res[i] = use.code(glyphs[i]!);
     return [res, positions];
   };
+}
+
+/**
+ * What pdfkit 0.20's `_fragment` (js/pdfkit.js, TextMixin) writes to show a line without word or
+ * character spacing, as far as it depends on the font and the text alone: one `[<…> n <…> n] TJ`
+ * whose strings break after every glyph whose advance differs from its width (kerning), `n` being
+ * `number(-(xAdvance − advanceWidth))` of the string's last glyph in 1/1000 em (so independent of
+ * the size). Only the glyph codes depend on the document.
+ */
+export interface Showing {
+  glyphs: Glyph[];
+  /** String k holds glyphs[ends[k − 1] … ends[k]) (from 0 for k = 0). */
+  ends: number[];
+  /** The number written after string k. */
+  adjust: string[];
+}
+
+/** pdfkit's `number()` (PDFObject.number) as text, or undefined where pdfkit would throw. */
+export function pdfNumber(n: number): string | undefined {
+  return n > -1e21 && n < 1e21 ? String(Math.round(n * 1e6) / 1e6) : undefined;
+}
+
+/** Where a word's TJ strings break (see Showing), relative to the word; null: not shown by writeLine. */
+interface Breaks {
+  ends: number[];
+  adjust: string[];
+}
+
+/** A word's run as shared by all documents; its breaks once it was shown. */
+interface WordRun extends Run {
+  breaks: Breaks | null | undefined;
+}
+
+const NO_BREAKS: Breaks = { ends: [], adjust: [] };
+
+/**
+ * The breaks of a word: after every glyph whose advance differs from its width (_fragment's
+ * addSegment(i + 1)), with that glyph's adjustment; null when a glyph has an x or y offset or a
+ * number is one pdfkit rejects (showingOf). Positions are read once per word: fontkit's position
+ * objects come in many shapes, which makes reading them slow.
+ */
+function breaksOf(run: Run): Breaks | null {
+  const { glyphs, positions } = run;
+  if (glyphs.length !== positions.length) return null;
+  let breaks = NO_BREAKS;
+  for (let i = 0; i < positions.length; i++) {
+    const p = positions[i]!;
+    if (p['xOffset'] || p['yOffset']) return null;
+    if (p['xAdvance']! - p['advanceWidth']! !== 0) {
+      const n = adjustmentOf(p);
+      if (n === undefined) return null;
+      if (breaks === NO_BREAKS) breaks = { ends: [], adjust: [] };
+      breaks.ends.push(i + 1);
+      breaks.adjust.push(n);
+    }
+  }
+  return breaks;
+}
+
+/** Adjustments as text, one string per value (the fonts' kerning has a few hundred values). */
+const adjustments = new Memo<number, string>(1000);
+
+/**
+ * pdfkit's EmbeddedFont.layout (without features) shapes a string in pieces, each ending after a
+ * space or a tab (or at the end): where the piece starting at `from` ends.
+ */
+function pieceEnd(text: string, from: number): number {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9) return i + 1;
+  }
+  return text.length;
+}
+
+/** The adjustment after a string ending with the glyph at `p` (see Showing), or undefined where pdfkit would throw. */
+function adjustmentOf(p: Position): string | undefined {
+  const a = -(p['xAdvance']! - p['advanceWidth']!);
+  let n = adjustments.get(a);
+  if (n === undefined) {
+    n = pdfNumber(a);
+    if (n !== undefined) adjustments.set(a, n); // Map keys: −0 is 0, whose text is the same
+  }
+  return n;
+}
+
+/**
+ * The showing of `text`, its pieces shaped as pdfkit's layout shapes them (`word`: a piece's run),
+ * or null when pdfkit writes more than one TJ for it: a glyph with an x or y offset (combining
+ * marks) gets its own Tm and TJ, left to pdfkit; so is a number pdfkit rejects.
+ */
+function showingOf(text: string, word: (text: string) => WordRun): Showing | null {
+  const glyphs: Glyph[] = [];
+  const ends: number[] = [];
+  const adjust: string[] = [];
+  let last: Run | undefined;
+  for (let at = 0, end = 0; at < text.length; at = end) {
+    end = pieceEnd(text, at);
+    const run = word(text.slice(at, end));
+    const breaks = run.breaks === undefined ? (run.breaks = breaksOf(run)) : run.breaks;
+    if (breaks === null) return null;
+    const start = glyphs.length;
+    for (const g of run.glyphs) glyphs.push(g);
+    for (let k = 0; k < breaks.ends.length; k++) {
+      ends.push(start + breaks.ends[k]!);
+      adjust.push(breaks.adjust[k]!);
+    }
+    if (run.glyphs.length > 0) last = run;
+  }
+  // _fragment's final flush: the glyphs after the last break, and the last glyph's adjustment.
+  if (last !== undefined && (ends.length === 0 || ends[ends.length - 1]! < glyphs.length)) {
+    const n = adjustmentOf(last.positions[last.positions.length - 1]!);
+    if (n === undefined) return null;
+    ends.push(glyphs.length);
+    adjust.push(n);
+  }
+  return { glyphs, ends, adjust };
+}
+
+/**
+ * One font in one document: the subset numbers of the glyphs it used so far, given on first use in
+ * the order pdfkit's own encode() gives them (`subset.includeGlyph`, then the width and ToUnicode
+ * entries), so the subset font and its widths are byte for byte pdfkit's.
+ */
+export class FontUse {
+  /** Subset number + 1 by font glyph id (0: not used yet); made on first use, for all the font's glyphs. */
+  private gids = new Uint16Array(0);
+  private readonly glyphCount: number;
+  /** 4-hex-digit codes by subset number, for encode(). */
+  private readonly codes: string[] = [];
+
+  constructor(
+    private readonly ef: EmbeddedFont,
+    private readonly word: (text: string) => WordRun,
+  ) {
+    const n = (ef.font as { numGlyphs?: unknown }).numGlyphs;
+    this.glyphCount = typeof n === 'number' && n > 0 && n <= 65536 ? n : 256;
+  }
+
+  /** The glyph's number in this document's subset (what its code is written from). */
+  gid(glyph: Glyph): number {
+    const known = this.gids[glyph.id] ?? 0;
+    return known !== 0 ? known - 1 : this.include(glyph);
+  }
+
+  private include(glyph: Glyph): number {
+    const ef = this.ef;
+    const gid = ef.subset.includeGlyph(glyph.id);
+    if (ef.widths[gid] == null) ef.widths[gid] = glyph.advanceWidth * ef.scale;
+    if (ef.unicode[gid] == null) ef.unicode[gid] = glyph.codePoints;
+    if (glyph.id >= this.gids.length) {
+      const grown = new Uint16Array(Math.max(this.glyphCount, 2 * this.gids.length, glyph.id + 1));
+      grown.set(this.gids);
+      this.gids = grown;
+    }
+    // Subset numbers go up to the font's glyph count; one that would not fit is looked up again.
+    if (gid < 0xffff) this.gids[glyph.id] = gid + 1;
+    return gid;
+  }
+
+  /** pdfkit's code for `glyph`: `` `0000${gid.toString(16)}`.slice(-4) ``. */
+  code(glyph: Glyph): string {
+    const gid = this.gid(glyph);
+    return (this.codes[gid] ??= `0000${gid.toString(16)}`.slice(-4));
+  }
+
+  /** `text`'s showing in this font (the same in every document), or null: see showingOf. */
+  showing(text: string): Showing | null {
+    return showingOf(text, this.word);
+  }
+
+  /** Writes `s` as pdfkit writes it in this document; its glyphs get their codes in order. */
+  show(s: Showing, out: Ascii): void {
+    const { glyphs, ends, adjust } = s;
+    if (ends.length === 0) return; // no glyphs: pdfkit writes no TJ
+    out.text('[<');
+    let i = 0;
+    for (let k = 0; k < ends.length; k++) {
+      for (const end = ends[k]!; i < end; i++) out.hex4(this.gid(glyphs[i]!));
+      out.text('> ');
+      out.text(adjust[k]!);
+      out.text(k < ends.length - 1 ? ' <' : '] TJ');
+    }
+  }
+}
+
+/** Each document's fonts (pdfkit's EmbeddedFont objects) as this module set them up. */
+const uses = new WeakMap<object, FontUse>();
+
+/** The document's current font (`doc._font`) as set up by registerFonts, else undefined. */
+export function fontUse(font: unknown): FontUse | undefined {
+  return typeof font === 'object' && font !== null ? uses.get(font) : undefined;
 }
 
 /**

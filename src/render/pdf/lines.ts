@@ -4,14 +4,18 @@
  * wrapper (line-break opportunities, a width per word) again for every measurement, every drawing
  * and every document. Here the lines of each distinct (font, size, width, string) are computed once
  * — by wrap.ts, pdfkit's LineWrapper without its event machinery, or by pdfkit itself where that
- * does not apply — and drawing writes each remembered line with pdfkit's own line writer, exactly
- * as `doc.text` writes it.
+ * does not apply — and drawing writes each remembered line as pdfkit's line writer (`_fragment`)
+ * writes it, exactly as `doc.text` writes it, but as one string per line (writeLine), or with
+ * `_fragment` itself.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { Ascii } from './ascii.js';
 import { Memo, MemoGroup } from './cache.js';
-import { pdfNumber, wrapText, type Line, type WordWidth } from './wrap.js';
+import { fontUse, pdfNumber, type FontUse, type Showing } from './fonts.js';
+import { float32Below, wrapText, type Line as WrappedLine, type WordWidth } from './wrap.js';
 
 /**
  * pdfkit 0.20's text internals this module uses (js/pdfkit.js, TextMixin): `_text` runs the line
@@ -19,15 +23,23 @@ import { pdfNumber, wrapText, type Line, type WordWidth } from './wrap.js';
  * `options.wordCount` describing that line; `_fragment` writes one line at (x, y) — what
  * `doc.text` calls for each line of a wrapped string. `_wrapper` and `_textOptions` are set between
  * the parts of a `continued` text (the next part reuses that wrapper and inherits those options).
+ * What `_fragment` uses (VectorMixin, PDFPage, PDFFont): the current transformation matrix `_ctm`
+ * and the stack `save()` pushes it on, `addContent` (appends an operator to the page's content
+ * stream), the page's font resources and the font's resource name `id`, `ascender` (1/1000 em) and
+ * `ref()`.
  */
 interface PdfkitText {
   x: number;
   y: number;
-  page: { maxY(): number };
-  _font: { name: string } | null;
+  page: { maxY(): number; height: number; fonts: Record<string, unknown> };
+  _font: { name: string; id: string; ascender: number; ref(): unknown } | null;
   _fontSize: number;
   _wrapper: unknown;
   _textOptions: unknown;
+  _ctm: number[];
+  _ctmStack: number[][];
+  addContent(s: string): unknown;
+  transform: unknown;
   _text(text: string, x: number | undefined, y: number | undefined, options: object, lineCallback: (line: string, options: LineOptions) => void): unknown;
   _fragment(text: string, x: number, y: number, options: object): void;
   widthOfString(text: string, options: object): number;
@@ -36,6 +48,12 @@ interface PdfkitText {
 interface LineOptions {
   textWidth: number;
   wordCount: number;
+}
+
+/** A wrapped line (wrap.ts) and what drawing it needs once measured. */
+interface Line extends WrappedLine {
+  /** Its width without trailing white space (where align: 'right' puts it), once measured. */
+  trimmedWidth?: number;
 }
 
 export interface WrapOptions {
@@ -92,7 +110,7 @@ class WordWidths implements WordWidth {
 
   wordWidth(word: string): number {
     let w = this.memo.get(word);
-    if (w === undefined) w = this.memo.set(word, pdfNumber(this.doc!.widthOfString(word, WRAPPER) + 0 + 0));
+    if (w === undefined) w = this.memo.set(word, float32Below(this.doc!.widthOfString(word, WRAPPER) + 0 + 0));
     return w;
   }
 }
@@ -219,11 +237,132 @@ export function drawText(doc: PDFKit.PDFDocument, s: string, x: number, y: numbe
     return;
   }
   const align = o.align ?? 'left';
+  const use = fastLines(doc, align) ? fontUse(d._font) : undefined;
   let cy = y;
   for (const line of lines) {
-    d._fragment(line.text, x, cy, { width: o.width, lineWidth: o.width, align, textWidth: line.textWidth, wordCount: line.wordCount });
+    if (use === undefined || !writeLine(d, use, line, x, cy, o.width, align))
+      d._fragment(line.text, x, cy, { width: o.width, lineWidth: o.width, align, textWidth: line.textWidth, wordCount: line.wordCount });
     cy += step;
   }
   d.x = x;
   d.y = cy;
+}
+
+/**
+ * pdfkit 0.20.2's `_fragment` and the methods it calls that `writeLine` writes itself (save,
+ * restore, transform), by the SHA-256 of their source: writeLine is a copy of what they write, so
+ * it is used only with exactly these (any other pdfkit: its own `_fragment` for every line).
+ */
+const PDFKIT_SOURCES = '159fbf442abd9c8e12c6be8310ee4bd437456773503184202eaaf9b8801ab14a';
+const checked = new WeakMap<object, boolean>();
+
+function pdfkitAsExpected(doc: PDFKit.PDFDocument): boolean {
+  const proto = Object.getPrototypeOf(doc) as Record<string, unknown>;
+  let ok = checked.get(proto);
+  if (ok === undefined) {
+    const methods = [proto['_fragment'], proto['save'], proto['restore'], proto['transform']];
+    ok = methods.every((m) => typeof m === 'function') && createHash('sha256').update(methods.map(String).join('\n')).digest('hex') === PDFKIT_SOURCES;
+    checked.set(proto, ok);
+  }
+  const d = internal(doc);
+  // The document's own _fragment and transform (its save and restore may be wrapped: layout.ts
+  // counts their depth, which a q … Q pair leaves as it was).
+  return ok && d._fragment === proto['_fragment'] && d.transform === proto['transform'] && Array.isArray(d._ctm) && Array.isArray(d._ctmStack);
+}
+
+/** Whether writeLine may write this drawing's lines (else pdfkit's `_fragment` writes them). */
+function fastLines(doc: PDFKit.PDFDocument, align: string): boolean {
+  return (align === 'left' || align === 'center' || align === 'right') && pdfkitAsExpected(doc);
+}
+
+/**
+ * Lines' showings (null: pdfkit's `_fragment` writes the line) by the remembered line: a line is of
+ * one font, and its showing is the same in every document. A smaller memo than the lines': a
+ * showing is larger than its line, and most lines are drawn in two documents in a row (a
+ * variant's paper and key) while their wrapping is remembered for longer.
+ */
+const SHOWN = new Memo<Line, Showing | null>(2000);
+/** widthOfString options without spacing, scaling or features (what it reads of _fragment's options). */
+const NO_SPACING = Object.freeze({});
+/** The line being written (one string per line: see Ascii). */
+const out = new Ascii();
+/** Tm's x as text for the last x seen (most lines start at the same x as the line before). */
+let lastX = NaN;
+let lastXText: string | undefined;
+/** `transform(1, 0, 0, -1, 0, h)`'s operator for the last page height seen. */
+let cmHeight = NaN;
+let cm = '';
+/** The Tf operator for the last font and size seen. */
+let tfFont = '';
+let tfSize = NaN;
+let tf = '';
+
+/**
+ * `d._fragment(text, x, y, o)` for a line of the wrapper (o.textWidth and o.wordCount given; align
+ * left, center or right; no spacing, scaling, features, link, underline, strike, oblique, stroke or
+ * baseline), writing the same operators as one string:
+ *
+ *   q                                save(): pushes a copy of the CTM
+ *   1 0 0 -1 0 <page height> cm      transform(): flips the y axis (numbers as PDFObject.number)
+ *   BT
+ *   1 0 0 1 <x> <y> Tm               y = page height − y − ascender / 1000 × size
+ *   /<font id> <size> Tf
+ *   [<…> n <…> n] TJ                 see Showing (fonts.ts)
+ *   ET
+ *   Q                                restore(): pops the CTM saved by q
+ *
+ * The CTM and its stack end as they were (restore discards the matrix transform changed), so they
+ * are not touched; the font is added to the page's resources as `_fragment` adds it. Returns false,
+ * having done nothing, for a line pdfkit writes otherwise (see showingOf) or would reject.
+ */
+function writeLine(d: PdfkitText, use: FontUse, line: Line, x: number, y: number, width: number, align: string): boolean {
+  const text = line.text;
+  if (text.length === 0) return true; // _fragment writes nothing
+  // The options drawText gives _fragment: width and lineWidth = width; the line's textWidth. A
+  // line is of one font and size (see wrap), so what depends on its text alone is kept with it.
+  if (width) {
+    if (align === 'right') x += width - (line.trimmedWidth ??= d.widthOfString(text.replace(/\s+$/, ''), NO_SPACING));
+    else if (align === 'center') x += width / 2 - line.textWidth / 2;
+  }
+  const font = d._font!;
+  const size = d._fontSize;
+  const page = d.page;
+  const height = page.height;
+  const dy = (font.ascender / 1000) * size;
+  const ty = height - y - dy;
+  if (x !== lastX) {
+    lastX = x;
+    lastXText = pdfNumber(x);
+  }
+  const sx = lastXText;
+  const sy = pdfNumber(ty);
+  if (sx === undefined || sy === undefined || !(height > -1e21 && height < 1e21) || !(size > -1e21 && size < 1e21)) return false;
+  let showing = SHOWN.get(line);
+  if (showing === undefined) showing = SHOWN.set(line, use.showing(text));
+  if (showing === null) return false;
+  if (height !== cmHeight) {
+    cm = `1 0 0 -1 0 ${pdfNumber(height)!} cm`;
+    cmHeight = height;
+  }
+  if (font.id !== tfFont || size !== tfSize) {
+    tf = `/${font.id} ${pdfNumber(size)!} Tf`;
+    tfFont = font.id;
+    tfSize = size;
+  }
+  if (page.fonts[font.id] == null) page.fonts[font.id] = font.ref();
+  out.clear(); // nothing left over from a line that threw half-way
+  out.text('q\n');
+  out.text(cm);
+  out.text('\nBT\n1 0 0 1 ');
+  out.text(sx);
+  out.text(' ');
+  out.text(sy);
+  out.text(' Tm\n');
+  out.text(tf);
+  out.text('\n');
+  use.show(showing, out);
+  if (showing.ends.length > 0) out.text('\n');
+  out.text('ET\nQ');
+  d.addContent(out.take());
+  return true;
 }

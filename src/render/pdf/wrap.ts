@@ -52,7 +52,7 @@ const uArray = new Uint32Array(fArray.buffer);
  * pdfkit's PDFNumber (js/pdfkit.js): the float32 nearest `n` that is not above it. LineWrapper rounds
  * every word width with it.
  */
-export function pdfNumber(n: number): number {
+export function float32Below(n: number): number {
   const rounded = Math.fround(n);
   if (rounded <= n) return rounded;
   fArray[0] = n;
