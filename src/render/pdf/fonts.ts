@@ -115,6 +115,8 @@ interface SharedFont {
   files: Memo<string, Uint8Array>;
   /** The parts of a subset font file that do not depend on the glyphs (null: use fontkit's encoder). */
   template?: SubsetTemplate | null;
+  /** Characters whose words are shaped by joining their own runs (see simpleCharacters; null: none). */
+  simple?: Map<number, { glyph: Glyph; position: Position }> | null;
 }
 
 // Parsing a 700 kB TrueType file is most of the cost of a small PDF: parse each font once per
@@ -157,8 +159,8 @@ function shareShaping(ef: EmbeddedFont, f: SharedFont): void {
   const word = (text: string): WordRun => {
     let run = runs.get(text);
     if (run === undefined) {
-      const r = ef.layoutRun(text);
-      run = runs.set(text, { glyphs: r.glyphs, positions: r.positions, advanceWidth: r.advanceWidth, breaks: undefined });
+      f.simple ??= simpleCharacters((t) => ef.layoutRun(t));
+      run = runs.set(text, (f.simple && joinedRun(text, f.simple)) || plainRun(ef.layoutRun(text)));
     }
     return run;
   };
@@ -225,6 +227,129 @@ interface Breaks {
 /** A word's run as shared by all documents; its breaks once it was shown. */
 interface WordRun extends Run {
   breaks: Breaks | null | undefined;
+}
+
+/** A run of pdfkit's layoutRun as a plain object (fontkit's GlyphRun sums its advances on every `advanceWidth` read). */
+function plainRun(r: Run): WordRun {
+  return { glyphs: r.glyphs, positions: r.positions, advanceWidth: r.advanceWidth, breaks: undefined };
+}
+
+/**
+ * Words made only of these characters are most of what a variant adds to a page (its numbers:
+ * "−3/4", "0.4167", "(245,", "[2,"), and shaping each new one with fontkit (cmap, GSUB and GPOS
+ * lookups) was the largest cost left in measuring text. In a font where none of them takes part
+ * in a substitution or a kerning pair with another, such a word's run is its characters' runs
+ * side by side. Characters are admitted per font, only after checks against fontkit itself (see
+ * simpleCharacters); everything else is shaped by fontkit.
+ */
+const SIMPLE_CANDIDATES = '0123456789 .,;:+-−=/()[]·×%√';
+
+/** A deterministic PRNG for the random-word check (mulberry32): the admitted set never varies between runs. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const sameRun = (a: Run, b: Run): boolean =>
+  a.glyphs.length === b.glyphs.length &&
+  a.positions.length === b.positions.length &&
+  a.advanceWidth === b.advanceWidth &&
+  a.glyphs.every((g, i) => g === b.glyphs[i]) &&
+  a.positions.every((p, i) => {
+    const q = b.positions[i]!;
+    const keys = Object.keys(p);
+    return keys.length === Object.keys(q).length && keys.every((k) => Object.is(p[k], q[k]));
+  });
+
+/**
+ * A de Bruijn sequence of order 2 over `chars` (Fredricksen–Kessler–Maiorana), made linear: every
+ * ordered pair of characters, the same one twice included, occurs in it exactly once.
+ */
+export function everyPair(chars: readonly number[]): string {
+  const k = chars.length;
+  const a = new Array<number>(3).fill(0);
+  const out: number[] = [];
+  const db = (t: number, p: number): void => {
+    if (t > 2) {
+      if (2 % p === 0) for (let j = 1; j <= p; j++) out.push(a[j]!);
+      return;
+    }
+    a[t] = a[t - p]!;
+    db(t + 1, p);
+    for (let j = a[t - p]! + 1; j < k; j++) {
+      a[t] = j;
+      db(t + 1, t);
+    }
+  };
+  db(1, 1);
+  out.push(out[0]!);
+  return String.fromCharCode(...out.map((i) => chars[i]!));
+}
+
+/**
+ * The characters of SIMPLE_CANDIDATES whose words this font shapes as the characters' own runs put
+ * side by side, each with its glyph and position, or null. A character is admitted when fontkit
+ * shapes it alone as one glyph with no offset and no adjustment. Then the admitted characters'
+ * pairs are checked, all in one string that holds every ordered pair (a kerning pair or a ligature
+ * between two of them shows there; if one does, each pair is shaped alone and both characters of a
+ * pair that differs are dropped), and 100 random words of 3–10 admitted characters must come out of
+ * fontkit exactly as joined (glyph objects, every position field, the width): if one does not (a
+ * contextual rule over three or more glyphs), no character is admitted.
+ */
+export function simpleCharacters(layoutRun: (text: string) => Run): Map<number, { glyph: Glyph; position: Position }> | null {
+  try {
+    const single = new Map<number, { glyph: Glyph; position: Position }>();
+    for (const c of SIMPLE_CANDIDATES) {
+      const r = layoutRun(c);
+      const p = r.positions[0];
+      if (r.glyphs.length !== 1 || r.positions.length !== 1 || !p || p['xOffset'] || p['yOffset'] || p['yAdvance'] || p['xAdvance'] !== p['advanceWidth']) continue;
+      single.set(c.charCodeAt(0), { glyph: r.glyphs[0]!, position: p });
+    }
+    if (single.size === 0) return null;
+    const joinedAsShaped = (text: string) => sameRun(layoutRun(text), joinedRun(text, single)!);
+    if (!joinedAsShaped(everyPair([...single.keys()]))) {
+      const dropped = new Set<number>();
+      for (const a of single.keys()) for (const b of single.keys()) if (!joinedAsShaped(String.fromCharCode(a, b))) dropped.add(a).add(b);
+      for (const c of dropped) single.delete(c);
+      if (single.size === 0) return null;
+    }
+    const chars = [...single.keys()];
+    const random = mulberry32(0x5eed);
+    for (let i = 0; i < 100; i++) {
+      const n = 3 + Math.floor(random() * 8);
+      if (!joinedAsShaped(String.fromCharCode(...Array.from({ length: n }, () => chars[Math.floor(random() * chars.length)]!)))) return null;
+    }
+    return single;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * `text`'s run from its characters' runs when every character is admitted (else undefined): the
+ * characters' glyph objects (fontkit keeps one per glyph id, as its layout returns them) and
+ * position objects (shared: pdfkit never writes to a shaped run's positions), the width summed in
+ * order as fontkit's GlyphRun.advanceWidth sums it.
+ */
+function joinedRun(text: string, simple: ReadonlyMap<number, { glyph: Glyph; position: Position }>): WordRun | undefined {
+  if (text.length === 0) return undefined;
+  const glyphs: Glyph[] = new Array<Glyph>(text.length);
+  const positions: Position[] = new Array<Position>(text.length);
+  let advanceWidth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const s = simple.get(text.charCodeAt(i));
+    if (s === undefined) return undefined;
+    glyphs[i] = s.glyph;
+    positions[i] = s.position;
+    advanceWidth += s.position['xAdvance']!;
+  }
+  return { glyphs, positions, advanceWidth, breaks: undefined };
 }
 
 const NO_BREAKS: Breaks = { ends: [], adjust: [] };
@@ -655,4 +780,10 @@ export function subsetFilesForTest(name: FontName, glyphs: number[]): { ours: Ui
   shareGlyphData(probe, f);
   const template = templateOf(f, probe, reference.encode);
   return { ours: template ? writeSubset(probe, template) : null, fontkit };
+}
+
+/** For tests: the characters whose words `name` shapes by joining their runs (see simpleCharacters), in code order. */
+export function simpleCharactersForTest(name: FontName): string {
+  const f = shared(name);
+  return f.simple ? String.fromCharCode(...[...f.simple.keys()].sort((a, b) => a - b)) : '';
 }
