@@ -67,14 +67,15 @@ test('simpleCharacters drops both characters of a pair that kerns, and admits no
   const { simpleCharacters } = await import('../../src/render/pdf/fonts.js');
   const glyphs = new Map<string, { id: number; codePoints: number[]; advanceWidth: number }>();
   const glyph = (c: string) => glyphs.get(c) ?? glyphs.set(c, { id: c.charCodeAt(0), codePoints: [c.charCodeAt(0)], advanceWidth: 500 }).get(c)!;
-  /** A fake shaper: every character 500 wide; "7" followed by "/" kerns by −40; optionally "111" shifts its last glyph. */
+  /** A fake shaper: every character 500 wide; "7" followed by "/" kerns by −40; optionally a third digit in a row is moved up. */
   const fake = (threeGlyphRule: boolean) => (text: string) => {
     const chars = [...text];
     return {
       glyphs: chars.map(glyph),
       positions: chars.map((c, i) => {
         const kern = c === '7' && chars[i + 1] === '/' ? -40 : 0;
-        const ctx = threeGlyphRule && i >= 2 && c === '1' && chars[i - 1] === '1' && chars[i - 2] === '1' ? 7 : 0;
+        const digit = (d: string | undefined) => d !== undefined && d >= '0' && d <= '9';
+        const ctx = threeGlyphRule && i >= 2 && digit(c) && digit(chars[i - 1]) && digit(chars[i - 2]) ? 7 : 0;
         return { xAdvance: 500 + kern, yAdvance: 0, xOffset: ctx, yOffset: 0, advanceWidth: 500 };
       }),
       get advanceWidth() {
@@ -87,13 +88,13 @@ test('simpleCharacters drops both characters of a pair that kerns, and admits no
   const chars = String.fromCharCode(...admitted.keys());
   assert.ok(!chars.includes('7') && !chars.includes('/'), chars);
   assert.ok(chars.includes('1') && chars.includes('8') && chars.includes('.'), chars);
-  // Random words of admitted characters include "111" (digits are most of them): nothing is admitted.
+  // Every pair alone is shaped as joined, but words with three digits in a row are not: nothing is admitted.
   const seen: string[] = [];
   const withRule = fake(true);
   const r = simpleCharacters((t) => {
     seen.push(t);
     return withRule(t);
   });
-  assert.ok(seen.some((t) => t.includes('111')));
   assert.equal(r, null);
+  assert.ok(seen.some((t) => t.length === 2)); // the pairs were tried one by one
 });
