@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { csvCell } from '../render/export/csv.js';
 import { itemStats } from '../grade/stats.js';
 import type { ExamRegistry, LoadedExam } from './exams.js';
+import type { VariantDoc } from '../exam/types.js';
 import { renderForm, renderResult, type ResultView } from './form.js';
 import { isStorageError, type Storage, type StudentResult } from './storage/index.js';
 import { gradeAnswers, publicQuestion, storedOutcome, type GradeOutcome, type StoredOutcome } from './grading.js';
@@ -186,10 +187,13 @@ export function createService(o: AppOptions): Service {
       body = parsed.data;
     }
     const { exam: examId, code, student, answers } = body;
-    const exam = o.exams.get(examId);
-    if (!exam) throw new HttpError(404, `unknown exam "${examId}"`);
-    if (!o.exams.variant(examId, code)) throw new HttpError(404, `unknown variant code "${code}" for exam "${examId}"`);
-    const { added, graded, variant } = await submit(exam, code, student, answers, ip);
+    const found = o.exams.variant(examId, code);
+    if (!found) {
+      if (!o.exams.get(examId)) throw new HttpError(404, `unknown exam "${examId}"`);
+      throw new HttpError(404, `unknown variant code "${code}" for exam "${examId}"`);
+    }
+    const { exam, variant } = found;
+    const { added, graded } = await submit(exam, variant, student, answers, ip);
     const practice = exam.doc.exam.mode === 'practice';
     const reply = {
       id: added.id,
@@ -265,23 +269,22 @@ export function createService(o: AppOptions): Service {
     res.type('html').send(renderForm(exam.doc, variant, `/exam/${encodeURIComponent(exam.id)}/${encodeURIComponent(variant.code)}`));
   });
 
-  async function submit(exam: LoadedExam, code: string, student: string, answers: Record<string, string>, ip: string | undefined) {
-    const found = o.exams.variant(exam.id, code)!;
+  async function submit(exam: LoadedExam, variant: VariantDoc, student: string, answers: Record<string, string>, ip: string | undefined) {
     if (!perStudent.take(`${exam.id}\u0000${student}`)) throw new HttpError(429, 'too many submissions for this student; wait a minute');
-    const graded = gradeAnswers(exam.doc, found.variant, answers, exam.grader);
+    const graded = gradeAnswers(exam.doc, variant, answers, exam.grader);
     if (graded.unknownFields.length) throw new HttpError(400, 'unknown answer fields', graded.unknownFields.map((f) => ({ field: `answers.${f}`, message: 'no such question part in this variant' })));
     try {
       const added = await o.storage.addSubmission({
         exam: exam.id,
-        code: found.variant.code,
+        code: variant.code,
         student,
         answers,
         result: { total: graded.total, max: graded.max, detail: storedOutcome(graded) },
         ip: ip ?? null,
         maxAttempts: exam.doc.exam.attempts,
       });
-      log?.info({ exam: exam.id, code: found.variant.code, id: added.id, attempt: added.attempt }, 'submission stored');
-      return { added, graded, variant: found.variant };
+      log?.info({ exam: exam.id, code: variant.code, id: added.id, attempt: added.attempt }, 'submission stored');
+      return { added, graded };
     } catch (e) {
       if (isStorageError(e, 'ATTEMPTS_EXHAUSTED')) throw new HttpError(409, `no attempts left: this exam allows ${exam.doc.exam.attempts} submission(s) per student`);
       if (isStorageError(e, 'TOO_LARGE')) throw new HttpError(413, 'submission too large');
@@ -309,7 +312,7 @@ export function createService(o: AppOptions): Service {
       return;
     }
     try {
-      const { added, graded } = await submit(exam, variant.code, sid.data, values, req.ip);
+      const { added, graded } = await submit(exam, variant, sid.data, values, req.ip);
       res.status(201).type('html').send(renderResult(exam.doc, variant, resultView(added.id, added.attempt, sid.data, exam.doc.exam.mode === 'practice', graded)));
     } catch (e) {
       if (e instanceof HttpError && e.status < 500) {
