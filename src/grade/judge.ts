@@ -437,6 +437,8 @@ const MAX_KEY_LENGTH = 200;
 const KEY = /^\s*(?:q(?:uestion)?\s*)?(\d{1,4})\s*[.:/]\s*(\S(?:.*\S)?)\s*$/i;
 
 type Resolved = { number: number; q: QuestionDoc; part: PartJson & { points: number } } | { error: SubmissionError };
+/** A resolved canonical key, with the positions of its question in the variant and of its part in the question. */
+type Located = Exclude<Resolved, { error: SubmissionError }> & { qi: number; pi: number };
 
 /** Which part an answer key names ("3.L2.shape", "Q3.L2.shape", "3:l2.SHAPE"), or why none. */
 function resolveKey(variant: VariantDoc, rawKey: string): Resolved {
@@ -454,8 +456,8 @@ function resolveKey(variant: VariantDoc, rawKey: string): Resolved {
 interface VariantPlan {
   variant: VariantDoc;
   questions: QuestionPlan[];
-  /** The canonical keys ("3.L2.shape") resolved ahead of time (precomputed graders only). */
-  keys?: Map<string, Resolved>;
+  /** The canonical keys ("3.L2.shape") resolved ahead of time, with their question and part positions (precomputed graders only). */
+  keys?: Map<string, Located>;
   /**
    * Precomputed graders, when question numbers and each question's part ids are unique (always, in
    * generated exams): answers are collected by (question, part) position instead of per-question
@@ -574,14 +576,15 @@ export class ExamGrader {
     vp = { variant, questions: variant.questions.map((q) => planQuestion(q, this.qopts)) };
     if (this.precompute) {
       vp.keys = new Map();
-      for (const q of variant.questions)
-        for (const p of q.parts) {
+      variant.questions.forEach((q, qi) =>
+        q.parts.forEach((p, pi) => {
           const key = `${q.number}.${p.id}`;
           const r = resolveKey(variant, key);
           // Only keys that the general reading resolves to this very part (it always does, unless
           // two questions share a number or two parts share an id).
-          if (!('error' in r) && r.q === q && r.part === p && !vp.keys.has(key)) vp.keys.set(key, r);
-        }
+          if (!('error' in r) && r.q === q && r.part === p && !vp.keys!.has(key)) vp.keys!.set(key, { number: r.number, q: r.q, part: r.part, qi, pi });
+        }),
+      );
       for (const qp of vp.questions) for (const pp of qp.parts) seedPart(pp);
       vp.slotted = vp.questions.every((qp) => qp.uniqueIds) && new Set(variant.questions.map((q) => q.number)).size === variant.questions.length;
     }
@@ -592,7 +595,8 @@ export class ExamGrader {
   /** Grades one paper: the variant's code and answers keyed "<question number>.<part id>" ("3.L2.shape"). */
   grade(variantCode: string, answers: Readonly<Record<string, unknown>>): SubmissionGrade {
     const exam = this.exam;
-    const code = typeof variantCode === 'string' ? normaliseCode(variantCode.slice(0, 64)) : '';
+    // A code as printed is its own normal form (normaliseCode is idempotent): looked up as it is.
+    const code = typeof variantCode !== 'string' ? '' : this.codes.has(variantCode) ? variantCode : normaliseCode(variantCode.slice(0, 64));
     const errors: SubmissionError[] = [];
     let dropped = 0;
     const variant = this.codes.get(code);
@@ -609,7 +613,8 @@ export class ExamGrader {
       const record = answers as Readonly<Record<string, unknown>>;
       for (const rawKey of Object.keys(record)) {
         const value = record[rawKey];
-        const r = vp.keys?.get(rawKey) ?? resolveKey(variant, rawKey);
+        const known = vp.keys?.get(rawKey);
+        const r = known ?? resolveKey(variant, rawKey);
         if ('error' in r) {
           dropped += noteError(errors, r.error);
           continue;
@@ -622,8 +627,8 @@ export class ExamGrader {
         }
         let taken: boolean;
         if (slots) {
-          const mine = slots[variant.questions.indexOf(r.q)]!;
-          const pi = r.q.parts.indexOf(part);
+          const mine = slots[known ? known.qi : variant.questions.indexOf(r.q)]!;
+          const pi = known ? known.pi : r.q.parts.indexOf(part);
           taken = mine[pi] !== UNSET;
           if (!taken) mine[pi] = value;
         } else {

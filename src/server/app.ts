@@ -7,17 +7,19 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { HelmetOptions } from 'helmet';
 import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import { csvCell } from '../render/export/csv.js';
 import { itemStats } from '../grade/stats.js';
 import type { ExamRegistry, LoadedExam } from './exams.js';
+import type { VariantDoc } from '../exam/types.js';
 import { renderForm, renderResult, type ResultView } from './form.js';
 import { isStorageError, type Storage, type StudentResult } from './storage/index.js';
 import { gradeAnswers, publicQuestion, storedOutcome, type GradeOutcome, type StoredOutcome } from './grading.js';
 import { escapeHtml } from '../render/html.js';
 import { jsonBytes } from './json.js';
-import { FixedWindow, ipRateLimiter, jsonBody, securityHeaderSetter } from './middleware.js';
+import { bytes, FixedWindow, helmetHeaders, IpRateLimiter, isPlainJson, jsonBody, readPlainJson, securityHeaderSetter, type BodyRequest, type IpCount } from './middleware.js';
 
 export interface AppOptions {
   exams: ExamRegistry;
@@ -138,30 +140,60 @@ function resultView(id: number, attempt: number, student: string, graded: boolea
   };
 }
 
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** The service: its express app and the server's request listener. */
+export interface Service {
+  /** Every route, headers, limits and errors: on its own, a complete service (tests listen on it). */
+  app: express.Express;
+  /**
+   * The HTTP server's request listener: POST /api/submissions with a plain JSON body on the lean
+   * path (below), every other request to `app`.
+   */
+  listener: (req: IncomingMessage, res: ServerResponse) => void;
+}
+
+/** A request the lean path hands over to express: its per-IP count, and the error to answer (none: the 429 of that count). */
+interface HandedOver {
+  count: IpCount;
+  error: unknown;
+}
+const HANDED = Symbol('dlexam.handedOver');
+type HandedRequest = IncomingMessage & { [HANDED]?: HandedOver };
+
 export function createApp(o: AppOptions): express.Express {
+  return createService(o).app;
+}
+
+export function createService(o: AppOptions): Service {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  const security = helmetHeaders(HELMET_OPTIONS);
   const setSecurityHeaders = securityHeaderSetter(HELMET_OPTIONS);
-  const limitIp = ipRateLimiter({ windowMs: 60_000, limit: o.perIpPerMinute ?? 300, message: RATE_LIMIT_MESSAGE });
+  const limiter = new IpRateLimiter({ windowMs: 60_000, limit: o.perIpPerMinute ?? 300, message: RATE_LIMIT_MESSAGE });
   const limit = o.bodyLimit ?? '64kb';
+  const maxBody = bytes(limit);
   const readJson = jsonBody(limit);
   const perStudent = new FixedWindow(o.perStudentPerMinute ?? 10, 60_000);
   const log = o.logger;
 
-  const submitJson = async (req: Request, res: Response) => {
-    if (!req.is('application/json')) throw new HttpError(415, 'send JSON (Content-Type: application/json)');
-    let body = quickSubmissionBody(req.body);
+  /** A submission's JSON body → the 201 answer's bytes; HttpErrors for everything refused. */
+  const acceptSubmission = async (raw: unknown, ip: string | undefined): Promise<Buffer> => {
+    let body = quickSubmissionBody(raw);
     if (!body) {
-      const parsed = submissionBody.safeParse(req.body);
+      const parsed = submissionBody.safeParse(raw);
       if (!parsed.success) throw new HttpError(400, 'invalid submission', zodDetails(parsed.error));
       body = parsed.data;
     }
     const { exam: examId, code, student, answers } = body;
-    const exam = o.exams.get(examId);
-    if (!exam) throw new HttpError(404, `unknown exam "${examId}"`);
-    if (!o.exams.variant(examId, code)) throw new HttpError(404, `unknown variant code "${code}" for exam "${examId}"`);
-    const { added, graded, variant } = await submit(exam, code, student, answers, req.ip);
+    const found = o.exams.variant(examId, code);
+    if (!found) {
+      if (!o.exams.get(examId)) throw new HttpError(404, `unknown exam "${examId}"`);
+      throw new HttpError(404, `unknown variant code "${code}" for exam "${examId}"`);
+    }
+    const { exam, variant } = found;
+    const { added, graded } = await submit(exam, variant, student, answers, ip);
     const practice = exam.doc.exam.mode === 'practice';
     const reply = {
       id: added.id,
@@ -173,29 +205,28 @@ export function createApp(o: AppOptions): express.Express {
     };
     // The graded questions are shared, frozen objects: their JSON is made and UTF-8 encoded once
     // (json.ts). Sent as is (no ETag: a POST's answer is never revalidated).
-    res.statusCode = 201;
-    res.setHeader('Content-Type', 'application/json; charset=utf-8');
-    res.end(jsonBytes(reply) ?? JSON.stringify(reply));
+    return jsonBytes(reply) ?? Buffer.from(JSON.stringify(reply), 'utf8');
   };
 
-  // Every request: helmet's headers and the per-IP limit. And the hot route, POST /api/submissions
-  // spelled exactly so, handled right here — one middleware layer instead of five (the app.post
-  // route below serves the other spellings express accepts: case, trailing slash, query string).
-  // Errors go to the error handler at the end, as from any route.
+  // Every request: helmet's headers and the per-IP limit — counted here, or, for a request the lean
+  // path handed over, already counted there: its headers, then its 429 or its error.
   app.use((req, res, next) => {
     setSecurityHeaders(res);
-    if (!limitIp(req, res)) return;
-    if (req.method !== 'POST' || req.url !== '/api/submissions') {
-      next();
+    const handed = (req as HandedRequest)[HANDED];
+    if (handed) {
+      if (limiter.answer(res, handed.count)) next(handed.error);
       return;
     }
-    readJson(req, res, (err?: unknown) => {
-      if (err) next(err);
-      else submitJson(req, res).catch(next);
-    });
+    if (limiter.answer(res, limiter.count(req.ip))) next();
   });
 
-  app.post('/api/submissions', readJson, submitJson);
+  app.post('/api/submissions', readJson, async (req, res) => {
+    if (!req.is('application/json')) throw new HttpError(415, 'send JSON (Content-Type: application/json)');
+    const reply = await acceptSubmission(req.body, req.ip);
+    res.statusCode = 201;
+    res.setHeader('Content-Type', JSON_TYPE);
+    res.end(reply);
+  });
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true, exams: o.exams.list().length });
@@ -238,23 +269,22 @@ export function createApp(o: AppOptions): express.Express {
     res.type('html').send(renderForm(exam.doc, variant, `/exam/${encodeURIComponent(exam.id)}/${encodeURIComponent(variant.code)}`));
   });
 
-  async function submit(exam: LoadedExam, code: string, student: string, answers: Record<string, string>, ip: string | undefined) {
-    const found = o.exams.variant(exam.id, code)!;
+  async function submit(exam: LoadedExam, variant: VariantDoc, student: string, answers: Record<string, string>, ip: string | undefined) {
     if (!perStudent.take(`${exam.id}\u0000${student}`)) throw new HttpError(429, 'too many submissions for this student; wait a minute');
-    const graded = gradeAnswers(exam.doc, found.variant, answers, exam.grader);
+    const graded = gradeAnswers(exam.doc, variant, answers, exam.grader);
     if (graded.unknownFields.length) throw new HttpError(400, 'unknown answer fields', graded.unknownFields.map((f) => ({ field: `answers.${f}`, message: 'no such question part in this variant' })));
     try {
       const added = await o.storage.addSubmission({
         exam: exam.id,
-        code: found.variant.code,
+        code: variant.code,
         student,
         answers,
         result: { total: graded.total, max: graded.max, detail: storedOutcome(graded) },
         ip: ip ?? null,
         maxAttempts: exam.doc.exam.attempts,
       });
-      log?.info({ exam: exam.id, code: found.variant.code, id: added.id, attempt: added.attempt }, 'submission stored');
-      return { added, graded, variant: found.variant };
+      log?.info({ exam: exam.id, code: variant.code, id: added.id, attempt: added.attempt }, 'submission stored');
+      return { added, graded };
     } catch (e) {
       if (isStorageError(e, 'ATTEMPTS_EXHAUSTED')) throw new HttpError(409, `no attempts left: this exam allows ${exam.doc.exam.attempts} submission(s) per student`);
       if (isStorageError(e, 'TOO_LARGE')) throw new HttpError(413, 'submission too large');
@@ -282,7 +312,7 @@ export function createApp(o: AppOptions): express.Express {
       return;
     }
     try {
-      const { added, graded } = await submit(exam, variant.code, sid.data, values, req.ip);
+      const { added, graded } = await submit(exam, variant, sid.data, values, req.ip);
       res.status(201).type('html').send(renderResult(exam.doc, variant, resultView(added.id, added.attempt, sid.data, exam.doc.exam.mode === 'practice', graded)));
     } catch (e) {
       if (e instanceof HttpError && e.status < 500) {
@@ -357,5 +387,49 @@ export function createApp(o: AppOptions): express.Express {
     if (req.path.startsWith('/api/') || req.is('application/json') || !req.accepts('html')) res.status(status).json({ error: message, ...(details ? { details } : {}) });
     else res.status(status).type('html').send(htmlPage(`Error ${status}`, `<h1>${status}</h1><p>${escapeHtml(message)}</p><p><a href="/">Back</a></p>`));
   });
-  return app;
+
+  // ---------- the lean path: POST /api/submissions, outside express ----------
+  //
+  // The hot route, spelled exactly so, with a plain JSON body (isPlainJson: what readPlainJson
+  // reads), is answered by the server's request listener itself: express's per-request set-up and
+  // router cost more than the rest of a request's HTTP handling. The same pieces as on the express
+  // path — the per-IP count, the body reader, acceptSubmission — and the same answer: helmet's
+  // headers (the list securityHeaderSetter sets), the RateLimit headers, JSON, written with one
+  // writeHead. Anything else — a 429, a body error, a refused submission, a failure — is handed
+  // over to express (HANDED) with its count, and answered by the first middleware and the error
+  // handler above, exactly as on the express path. The client address is the socket's: trust proxy
+  // is off (set above; with it on, everything goes to express).
+  const securityFlat = security.set.flat();
+  const lean = (req: BodyRequest, res: ServerResponse) => {
+    const ip = req.socket.remoteAddress;
+    const count = limiter.count(ip);
+    if (count.retryAfter !== undefined) {
+      handOver(req, res, count, undefined);
+      return;
+    }
+    readPlainJson(req, (err) => {
+      if (err) handOver(req, res, count, err);
+      else
+        acceptSubmission(req.body, ip)
+          .then((reply) => {
+            res.writeHead(201, [...securityFlat, 'RateLimit-Policy', limiter.policy, 'RateLimit', count.rateLimit, 'Content-Type', JSON_TYPE, 'Content-Length', String(reply.length)]);
+            res.end(reply);
+          })
+          .catch((e: unknown) => handOver(req, res, count, e));
+    });
+  };
+  const handOver = (req: HandedRequest, res: ServerResponse, count: IpCount, error: unknown) => {
+    if (res.headersSent) {
+      res.destroy(error instanceof Error ? error : undefined);
+      return;
+    }
+    req[HANDED] = { count, error };
+    app(req, res);
+  };
+  const leanOn = app.get('trust proxy') === false;
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
+    if (leanOn && req.method === 'POST' && req.url === '/api/submissions' && isPlainJson(req.headers, maxBody)) lean(req, res);
+    else app(req, res);
+  };
+  return { app, listener };
 }

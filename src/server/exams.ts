@@ -65,7 +65,8 @@ export class ExamRegistry {
 
   variant(examId: string, code: string): { exam: LoadedExam; variant: VariantDoc } | undefined {
     const exam = this.exams.get(examId);
-    const variant = exam?.byCode.get(normaliseCode(code));
+    // A code as printed is its own normal form (normaliseCode is idempotent).
+    const variant = exam && (exam.byCode.get(code) ?? exam.byCode.get(normaliseCode(code)));
     return exam && variant ? { exam, variant } : undefined;
   }
 

@@ -88,6 +88,32 @@ class Out {
 
 const FAIL = -1;
 
+/** The JSON of a primitive that primitive() accepted (numbers are finite: the digits JSON.stringify writes). */
+function leaf(x: unknown): string {
+  switch (typeof x) {
+    case 'number':
+      return `${x}`;
+    case 'boolean':
+      return x ? 'true' : 'false';
+    case 'string':
+      return JSON.stringify(x);
+    default:
+      return 'null';
+  }
+}
+
+/** `"key":` for the keys containers are written with, made once per key (short keys, a bounded number of them). */
+const quotedKeys = new Map<string, string>();
+
+function quotedKey(k: string): string {
+  let q = quotedKeys.get(k);
+  if (q === undefined) {
+    q = `${JSON.stringify(k)}:`;
+    if (k.length <= 32 && quotedKeys.size < 1024) quotedKeys.set(k, q);
+  }
+  return q;
+}
+
 /**
  * Writes v's JSON to out. Returns FAIL, or the subtree's height × 2, plus 1 when the subtree is
  * fixed (deep-frozen, data properties only: its JSON can never change).
@@ -95,7 +121,7 @@ const FAIL = -1;
 function encode(v: unknown, depth: number, maxDepth: number, out: Out): number {
   if (v === null || typeof v !== 'object') {
     if (v === undefined || !primitive(v)) return FAIL;
-    out.text(JSON.stringify(v));
+    out.text(leaf(v));
     return 1;
   }
   const o = v as object;
@@ -129,7 +155,7 @@ function encode(v: unknown, depth: number, maxDepth: number, out: Out): number {
           const r = encode(x, depth + 1, maxDepth, into);
           if (r === FAIL) return FAIL;
           kids = fold(kids, r);
-        } else into.text(JSON.stringify(x));
+        } else into.text(leaf(x));
       }
       into.text(']');
     }
@@ -151,13 +177,14 @@ function encode(v: unknown, depth: number, maxDepth: number, out: Out): number {
       for (const k of keys) {
         const x = rec[k];
         if (x === undefined) continue;
-        into.text(`${first ? '' : ','}${JSON.stringify(k)}:`);
+        if (!first) into.text(',');
+        into.text(quotedKey(k));
         first = false;
         if (x !== null && typeof x === 'object') {
           const r = encode(x, depth + 1, maxDepth, into);
           if (r === FAIL) return FAIL;
           kids = fold(kids, r);
-        } else into.text(JSON.stringify(x));
+        } else into.text(leaf(x));
       }
       into.text('}');
     }
@@ -195,17 +222,46 @@ export function jsonText(v: unknown, maxDepth = 64): string | undefined {
   return pieces(v, maxDepth)?.string();
 }
 
+/** Pieces of fresh text up to this length are measured and copied here when they are ASCII (the usual keys, numbers, punctuation): no call into C++ per piece. */
+const SHORT = 48;
+
+/** UTF-8 length of a fresh piece. */
+function utf8Length(s: string): number {
+  if (s.length <= SHORT) {
+    let i = 0;
+    while (i < s.length && s.charCodeAt(i) < 0x80) i++;
+    if (i === s.length) return i;
+  }
+  return Buffer.byteLength(s, 'utf8');
+}
+
+/** Writes a fresh piece at `at`; the bytes written. */
+function writeText(bytes: Buffer, s: string, at: number): number {
+  if (s.length <= SHORT) {
+    let i = 0;
+    for (; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      bytes[at + i] = c;
+    }
+    if (i === s.length) return i;
+  }
+  return bytes.write(s, at, 'utf8');
+}
+
 /** The UTF-8 bytes of jsonText(v) (a Buffer, possibly a slice of Node's pool); undefined for anything else. */
 export function jsonBytes(v: unknown, maxDepth = 64): Buffer | undefined {
   const out = pieces(v, maxDepth);
   if (!out) return undefined;
   const parts = out.done();
+  // Plain data with no remembered subtree (answers, say): its text, encoded in one go.
+  if (parts.length === 1 && typeof parts[0] === 'string') return Buffer.from(parts[0], 'utf8');
   let n = 0;
-  for (const p of parts) n += typeof p === 'string' ? Buffer.byteLength(p, 'utf8') : (p.bytes ??= Buffer.from(p.text, 'utf8')).length;
+  for (const p of parts) n += typeof p === 'string' ? utf8Length(p) : (p.bytes ??= Buffer.from(p.text, 'utf8')).length;
   const bytes = Buffer.allocUnsafe(n);
   n = 0;
   for (const p of parts) {
-    if (typeof p === 'string') n += bytes.write(p, n, 'utf8');
+    if (typeof p === 'string') n += writeText(bytes, p, n);
     else {
       bytes.set(p.bytes!, n);
       n += p.bytes!.length;

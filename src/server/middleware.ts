@@ -3,17 +3,19 @@
  * submission route is the hot path.
  *  - securityHeaders: helmet's headers for our options, worked out once by helmet itself and set
  *    as constants (helmet recomputes them on every request, through a chain of 13 middlewares);
- *  - FixedWindow / ipRateLimit: express-rate-limit's semantics (a fixed window per client from its
- *    first hit, IPv6 clients keyed by /56, draft-7 RateLimit headers, Retry-After and a JSON 429)
- *    without its promise chain per request;
- *  - jsonBody: the JSON body of a plain `application/json` request read and parsed directly; every
- *    other request (another charset, a Content-Encoding, no Content-Length, over the limit) goes to
- *    express.json() as before, so errors and limits are body-parser's own (413, 400, 415 JSON).
+ *  - FixedWindow / IpRateLimiter / ipRateLimit: express-rate-limit's semantics (a fixed window per
+ *    client from its first hit, IPv6 clients keyed by /56, draft-7 RateLimit headers, Retry-After
+ *    and a JSON 429) without its promise chain per request;
+ *  - jsonBody: the JSON body of a plain `application/json` request (isPlainJson) read and parsed
+ *    directly (readPlainJson); every other request (another charset, a Content-Encoding, no
+ *    Content-Length, over the limit) goes to express.json() as before, so errors and limits are
+ *    body-parser's own (413, 400, 415 JSON).
+ * The lean submission path (app.ts) uses the same pieces outside express.
  */
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
 import helmet, { type HelmetOptions } from 'helmet';
-import type { ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 
 /** The headers helmet(options) sets (and removes), captured once by running helmet itself. */
 export function helmetHeaders(options: Readonly<HelmetOptions>): { set: [string, string][]; removed: string[] } {
@@ -112,44 +114,60 @@ export class FixedWindow {
   }
 }
 
-/** The rate-limit key of a request: its client address (req.ip: trust proxy decides), IPv6 by /56. */
-function clientKey(req: Request): string {
-  const ip = req.ip;
-  return ip ? ipKeyGenerator(ip) : '';
+/** A request counted by IpRateLimiter: its RateLimit header, and, over the limit, the seconds until its window resets. */
+export interface IpCount {
+  rateLimit: string;
+  /** Set when the request is over the limit (then it is answered 429). */
+  retryAfter: number | undefined;
 }
 
 /**
- * Requests per window per client address, on every route: express-rate-limit's behaviour with
+ * Requests per window per client address: express-rate-limit's behaviour with
  * `standardHeaders: 'draft-7', legacyHeaders: false` — RateLimit-Policy and RateLimit headers on
- * every response, Retry-After and status 429 with `message` as JSON when over the limit.
+ * every response, Retry-After and status 429 with `message` as JSON when over the limit. Counting
+ * (`count`) and answering (`answer`) are apart, so that the service's lean submission path
+ * (app.ts) counts a request once, when it arrives, and its answer carries the headers of that count.
  */
-export function ipRateLimit(o: { limit: number; windowMs: number; message: object }): RequestHandler {
-  const pass = ipRateLimiter(o);
-  return (req, res, next) => {
-    if (pass(req, res)) next();
-  };
+export class IpRateLimiter {
+  readonly policy: string;
+  private readonly counters: FixedWindow;
+  private readonly body: string;
+
+  constructor(private readonly o: { limit: number; windowMs: number; message: object }) {
+    this.counters = new FixedWindow(o.limit, o.windowMs);
+    this.policy = `${o.limit};w=${Math.ceil(o.windowMs / 1000)}`;
+    this.body = JSON.stringify(o.message);
+  }
+
+  /** Counts a request from this client address (IPv6 by /56). */
+  count(ip: string | undefined, now = Date.now()): IpCount {
+    const w = this.counters.hit(ip ? ipKeyGenerator(ip) : '', now);
+    const resetSeconds = Math.max(0, Math.ceil((w.reset - now) / 1000));
+    const limit = this.o.limit;
+    return { rateLimit: `limit=${limit}, remaining=${Math.max(limit - w.hits, 0)}, reset=${resetSeconds}`, retryAfter: w.hits <= limit ? undefined : resetSeconds };
+  }
+
+  /** Sets a counted request's headers; over the limit, answers 429 (JSON) and returns false. */
+  answer(res: Response, c: IpCount): boolean {
+    res.setHeader('RateLimit-Policy', this.policy);
+    res.setHeader('RateLimit', c.rateLimit);
+    if (c.retryAfter === undefined) return true;
+    res.setHeader('Retry-After', String(c.retryAfter));
+    res.status(429).type('json').send(this.body);
+    return false;
+  }
 }
 
-/** ipRateLimit as a function: counts the request and sets the headers; false when it answered 429. */
-export function ipRateLimiter(o: { limit: number; windowMs: number; message: object }): (req: Request, res: Response) => boolean {
-  const counters = new FixedWindow(o.limit, o.windowMs);
-  const policy = `${o.limit};w=${Math.ceil(o.windowMs / 1000)}`;
-  const body = JSON.stringify(o.message);
-  return (req, res) => {
-    const now = Date.now();
-    const w = counters.hit(clientKey(req), now);
-    const resetSeconds = Math.max(0, Math.ceil((w.reset - now) / 1000));
-    res.setHeader('RateLimit-Policy', policy);
-    res.setHeader('RateLimit', `limit=${o.limit}, remaining=${Math.max(o.limit - w.hits, 0)}, reset=${resetSeconds}`);
-    if (w.hits <= o.limit) return true;
-    res.setHeader('Retry-After', String(resetSeconds));
-    res.status(429).type('json').send(body);
-    return false;
+/** IpRateLimiter as middleware, for the client address req.ip (trust proxy decides). */
+export function ipRateLimit(o: { limit: number; windowMs: number; message: object }): RequestHandler {
+  const limiter = new IpRateLimiter(o);
+  return (req, res, next) => {
+    if (limiter.answer(res, limiter.count(req.ip))) next();
   };
 }
 
 /** "1kb", "64kb", "1mb" or a number of bytes → bytes (as body-parser reads its limit). */
-function bytes(limit: string | number): number {
+export function bytes(limit: string | number): number {
   if (typeof limit === 'number') return limit;
   const m = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?\s*$/i.exec(limit);
   if (!m) throw new Error(`body limit "${limit}" is not a size like "64kb"`);
@@ -164,16 +182,18 @@ function bodyError(status: number, type: string, message: string): Error {
   return Object.assign(new Error(message), { status, statusCode: status, type, expose: true });
 }
 
-/** A body being read by jsonBody (kept on the request: no closures per request). */
+/** A body being read by readPlainJson (kept on the request: no closures per request). */
 interface Reading {
   expected: number;
   received: number;
   chunks: Buffer[];
-  next: NextFunction;
+  next: (err?: Error) => void;
 }
 
 const READING = Symbol('dlexam.jsonBody');
-type ReadingRequest = Request & { [READING]?: Reading };
+/** A request whose body readPlainJson reads: the parsed JSON goes to `body`. */
+export type BodyRequest = IncomingMessage & { body?: unknown };
+type ReadingRequest = BodyRequest & { [READING]?: Reading };
 
 function onData(this: ReadingRequest, chunk: Buffer): void {
   const r = this[READING]!;
@@ -229,24 +249,36 @@ function finishReading(req: ReadingRequest, err?: Error): void {
 }
 
 /**
- * express.json({ limit, strict: true }) for every request, with the usual one — Content-Type
- * application/json (UTF-8), a Content-Length within the limit, no Content-Encoding — read and parsed
- * here: the same body (an empty one is {}), the same errors (malformed or not an object/array:
- * 400 entity.parse.failed).
+ * Whether readPlainJson reads this request's body: Content-Type application/json (UTF-8), a
+ * Content-Length within `max` bytes, no Content-Encoding. (Anything else is express.json's.)
+ */
+export function isPlainJson(h: IncomingHttpHeaders, max: number): boolean {
+  const length = h['content-length'];
+  const encoding = h['content-encoding'];
+  const type = h['content-type'];
+  return length !== undefined && (encoding === undefined || encoding.toLowerCase() === 'identity') && type !== undefined && PLAIN_JSON.test(type) && /^\d{1,15}$/.test(length) && Number(length) <= max;
+}
+
+/**
+ * Reads and parses the body of a request isPlainJson accepted, as express.json({ strict: true })
+ * would: `req.body` is the JSON (an empty body is {}); or `done(err)` with body-parser's errors
+ * (malformed or not an object/array: 400 entity.parse.failed; 400 request.size.invalid, 400
+ * request.aborted).
+ */
+export function readPlainJson(req: BodyRequest, done: (err?: Error) => void): void {
+  (req as ReadingRequest)[READING] = { expected: Number(req.headers['content-length']), received: 0, chunks: [], next: done };
+  req.on('data', onData).on('end', onEnd).on('error', onError).on('aborted', onAborted);
+}
+
+/**
+ * express.json({ limit, strict: true }) for every request, with the usual one (isPlainJson) read
+ * and parsed by readPlainJson: the same body, the same errors.
  */
 export function jsonBody(limit: string | number): RequestHandler {
   const max = bytes(limit);
   const general = express.json({ limit, strict: true });
-  return (req: ReadingRequest, res: Response, next: NextFunction) => {
-    const h = req.headers;
-    const length = h['content-length'];
-    const encoding = h['content-encoding'];
-    const type = h['content-type'];
-    if (length === undefined || (encoding !== undefined && encoding.toLowerCase() !== 'identity') || type === undefined || !PLAIN_JSON.test(type) || !/^\d{1,15}$/.test(length) || Number(length) > max) {
-      general(req, res, next);
-      return;
-    }
-    req[READING] = { expected: Number(length), received: 0, chunks: [], next };
-    req.on('data', onData).on('end', onEnd).on('error', onError).on('aborted', onAborted);
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (isPlainJson(req.headers, max)) readPlainJson(req, next);
+    else general(req, res, next);
   };
 }

@@ -1,9 +1,9 @@
 /** Start the grading service: load exams, open storage, listen, shut down gracefully. */
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { createApp } from './app.js';
+import { createService } from './app.js';
 import { ExamRegistry } from './exams.js';
 import { openStorage, type Storage } from './storage/index.js';
 
@@ -14,7 +14,7 @@ export interface ServeOptions {
   db?: string;
   adminToken?: string;
   logLevel?: string;
-  /** Rate limits (per minute); defaults in createApp. */
+  /** Rate limits (per minute); defaults in createService. */
   perIpPerMinute?: number;
   perStudentPerMinute?: number;
 }
@@ -39,7 +39,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     const r = await storage.upsertExam({ id: e.id, title: e.doc.exam.title, mode: e.doc.exam.mode, sha256: e.sha256 });
     if (r.changed) logger.warn({ exam: e.id }, 'exam.json changed since submissions were stored: run `dlexam regrade` to recompute them');
   }
-  const app = createApp({
+  const { listener } = createService({
     exams,
     storage,
     logger,
@@ -48,8 +48,10 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     ...(o.perStudentPerMinute ? { perStudentPerMinute: o.perStudentPerMinute } : {}),
   });
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(o.port, o.host, (err?: Error) => (err ? reject(err) : resolve(s)));
+    // The service's listener: the lean submission path in front of the express app (app.ts).
+    const s = createServer(listener);
     s.on('error', reject);
+    s.listen(o.port, o.host, () => resolve(s));
   });
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;

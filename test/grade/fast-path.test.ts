@@ -17,6 +17,7 @@ import { generateExam } from '../../src/exam/generate.js';
 import type { ExamDoc } from '../../src/exam/types.js';
 import { evaluate, evaluateSimple } from '../../src/grade/expr.js';
 import { ExamGrader, gradeSubmission } from '../../src/grade/judge.js';
+import { normaliseCode } from '../../src/exam/codes.js';
 import { normaliseText, parseAnswer, setParseFastPaths, type AnswerKind, type ParseContext } from '../../src/grade/parse.js';
 
 /** f() with the fast paths off (the reference result). */
@@ -198,6 +199,18 @@ test('ExamGrader: odd keys, duplicates, codes and values resolve as in gradeSubm
     [v.code, [] as unknown as Record<string, unknown>],
   ];
   for (const [code, answers] of papers) assert.deepEqual(grader.grade(code, answers), gradeSubmission(exam, code, answers), JSON.stringify(answers).slice(0, 120));
+});
+
+test('normaliseCode is idempotent, so a code already in normal form (as printed) is looked up as it is', () => {
+  fc.assert(
+    fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.stringMatching(/^[0-9A-Za-z -]{0,12}$/)), (s) => normaliseCode(normaliseCode(s)) === normaliseCode(s)),
+    { numRuns: 5000 },
+  );
+  const exam = exams[0]!;
+  const grader = new ExamGrader(exam, {}, { precompute: true });
+  const v = exam.variants[0]!;
+  const spellings = [v.code, v.code.toLowerCase(), ` ${v.code.slice(0, 3)}-${v.code.slice(3)} `, v.code.replace(/1/g, 'l').replace(/0/g, 'o')];
+  for (const code of spellings) assert.deepEqual(grader.grade(code, {}), gradeSubmission(exam, code, {}), code);
 });
 
 test('ExamGrader: results handed out are frozen (shared between submissions)', () => {

@@ -598,6 +598,77 @@ describe('writer thread', () => {
     }
   });
 
+  test('batches handed over while the writer is committing go into its next transaction without waiting for this thread', async () => {
+    const file = tmpDb();
+    await withStorage(async (s) => registerExam(s), {}, file);
+    const s = SqliteStorage.open(file, { busyTimeoutMs: 10_000 });
+    const blocker = new Database(file);
+    blocker.prepare('BEGIN IMMEDIATE').run();
+    try {
+      const before = s.commitStats.commits;
+      // Three batches, from three turns of the event loop: the first waits for the lock in the
+      // writer thread, the other two are handed over meanwhile.
+      const first = range(3).map((i) => s.addSubmission(sub({ student: `a${i}` })));
+      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setTimeout(r, 50));
+      const second = range(2).map((i) => s.addSubmission(sub({ student: `b${i}` })));
+      await new Promise((r) => setImmediate(r));
+      const third = [s.addSubmission(sub({ student: 'c1' }))];
+      await new Promise((r) => setImmediate(r));
+      blocker.prepare('ROLLBACK').run();
+      // This event loop does not turn from here until all six rows are in the file: the writer
+      // commits the batches that arrived meanwhile on its own.
+      const reader = new Database(file, { readonly: true });
+      const count = reader.prepare('SELECT COUNT(*) AS n FROM submissions').pluck();
+      const t0 = Date.now();
+      let n = 0;
+      while ((n = count.get() as number) < 6 && Date.now() - t0 < 10_000) {
+        /* busy: no event-loop turn */
+      }
+      reader.close();
+      assert.equal(n, 6, 'the writer thread committed every batch handed over while this thread was busy');
+      const added = await Promise.all([...first, ...second, ...third]);
+      assert.deepEqual(
+        added.map((a) => a.id),
+        range(6),
+      );
+      // The first batch alone, then the two that waited together: two transactions.
+      assert.equal(s.commitStats.commits - before, 2);
+    } finally {
+      if (blocker.inTransaction) blocker.prepare('ROLLBACK').run();
+      blocker.close();
+      await s.close();
+    }
+  });
+
+  test('a writer thread that stops with batches in flight rejects them all; the next submission starts a new thread', async () => {
+    const file = tmpDb();
+    await withStorage(async (s) => registerExam(s), {}, file);
+    const s = SqliteStorage.open(file, { busyTimeoutMs: 1500 });
+    const blocker = new Database(file);
+    blocker.prepare('BEGIN IMMEDIATE').run();
+    try {
+      const first = s.addSubmission(sub({ student: 'x1' }));
+      await new Promise((r) => setImmediate(r));
+      const second = s.addSubmission(sub({ student: 'x2' }));
+      await new Promise((r) => setImmediate(r));
+      await (s as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+      const settled = await Promise.allSettled([first, second]);
+      assert.ok(settled.every((r) => r.status === 'rejected' && r.reason instanceof StorageError), JSON.stringify(settled));
+      // The batch the thread had not started: "may not have been stored" (it was not).
+      assert.match(((settled[1] as PromiseRejectedResult).reason as Error).message, /writer thread stopped/);
+    } finally {
+      blocker.prepare('ROLLBACK').run();
+      blocker.close();
+    }
+    assert.equal((await s.addSubmission(sub({ student: 'x3' }))).attempt, 1);
+    assert.deepEqual(
+      (await s.listSubmissions('cnn-midterm')).map((r) => r.student),
+      ['x3'],
+    );
+    await s.close();
+  });
+
   test('the writer thread is not left running: a script that forgets close() still exits', async () => {
     const file = tmpDb();
     await withStorage(async (s) => registerExam(s), {}, file);

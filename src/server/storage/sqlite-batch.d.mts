@@ -47,6 +47,7 @@ export type ToWriter = { type: 'batch'; seq: number; rows: PackedRow[]; bytes: U
 export type FromWriter =
   | { type: 'ready' }
   | { type: 'open-failed'; error: ErrorData }
-  | { type: 'done'; seq: number; outcomes: ItemOutcome[] }
-  | { type: 'failed'; seq: number; error: ErrorData }
+  /** One transaction: the batches it held (their seqs, oldest first) and its items' outcomes, in order. */
+  | { type: 'done'; seqs: number[]; outcomes: ItemOutcome[] }
+  | { type: 'failed'; seqs: number[]; error: ErrorData }
   | { type: 'closed' };

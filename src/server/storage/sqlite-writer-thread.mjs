@@ -1,10 +1,12 @@
 // The writer thread of a SqliteStorage (see sqlite.ts, "Writer thread"): its own connection to the
 // file, configured like the main one (WAL, synchronous=FULL, foreign keys, busy timeout). It
-// receives batches of submissions, writes each in one transaction and answers only after COMMIT
-// returned — the WAL is fsynced by then — so the main thread acknowledges nothing that is not on
-// disk, while its event loop never waits for SQLite or for the disk.
+// receives batches of submissions and writes them in transactions — each one takes every batch
+// that arrived while the previous one was being committed (up to MAX_ITEMS submissions), so the
+// thread goes from one commit to the next without waiting for the main thread — and answers only
+// after COMMIT returned — the WAL is fsynced by then — so the main thread acknowledges nothing that
+// is not on disk, while its event loop never waits for SQLite or for the disk.
 // Plain JavaScript: the thread starts without a TypeScript loader (execArgv is emptied for it).
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { batchWriter, configureConnection, errorData, unpackBatch } from './sqlite-batch.mjs';
 
@@ -28,20 +30,44 @@ try {
   port.postMessage({ type: 'open-failed', error: openError });
 }
 
-port.on('message', (m) => {
+/** Most submissions in one transaction (sqlite.ts MAX_BATCH). */
+const MAX_ITEMS = 512;
+
+/** Commits batches (oldest first) in one transaction; answers for all of them at once. */
+function commit(batches) {
+  const seqs = batches.map((b) => b.seq);
+  if (!write) {
+    port.postMessage({ type: 'failed', seqs, error: openError ?? { message: 'the writer connection is closed' } });
+    return;
+  }
+  let outcomes;
+  try {
+    outcomes = write(batches.length === 1 ? unpackBatch(batches[0].rows, batches[0].bytes) : batches.flatMap((b) => unpackBatch(b.rows, b.bytes)));
+  } catch (e) {
+    port.postMessage({ type: 'failed', seqs, error: errorData(e) });
+    return;
+  }
+  port.postMessage({ type: 'done', seqs, outcomes });
+}
+
+function onMessage(m) {
   if (m.type === 'batch') {
-    if (!write) {
-      port.postMessage({ type: 'failed', seq: m.seq, error: openError ?? { message: 'the writer connection is closed' } });
-      return;
+    // With it, every batch already waiting (sent while the last transaction was being committed).
+    const batches = [m];
+    let items = m.rows.length;
+    let other;
+    while (items < MAX_ITEMS) {
+      const next = receiveMessageOnPort(port);
+      if (!next) break;
+      if (next.message.type !== 'batch' || items + next.message.rows.length > MAX_ITEMS) {
+        other = next.message; // for after this transaction
+        break;
+      }
+      batches.push(next.message);
+      items += next.message.rows.length;
     }
-    let outcomes;
-    try {
-      outcomes = write(unpackBatch(m.rows, m.bytes));
-    } catch (e) {
-      port.postMessage({ type: 'failed', seq: m.seq, error: errorData(e) });
-      return;
-    }
-    port.postMessage({ type: 'done', seq: m.seq, outcomes });
+    commit(batches);
+    if (other) onMessage(other);
   } else if (m.type === 'close') {
     if (db?.open) db.close();
     db = undefined;
@@ -49,4 +75,6 @@ port.on('message', (m) => {
     port.postMessage({ type: 'closed' });
     port.close();
   }
-});
+}
+
+port.on('message', onMessage);

@@ -331,9 +331,9 @@ export class SqliteStorage implements Storage {
   private closing: Promise<void> | undefined;
   private queue: PendingSubmission[] = [];
   private flushScheduled = false;
-  /** Writer thread: started on the first batch; the batch it is committing. */
+  /** Writer thread: started on the first batch; the batches handed to it and not yet settled, oldest first. */
   private worker: Worker | undefined;
-  private inFlight: PendingSubmission[] | undefined;
+  private inFlight: { seq: number; batch: PendingSubmission[] }[] = [];
   private batchSeq = 0;
   /** Submissions queued / settled so far, and calls waiting for the ones queued before them. */
   private enqueued = 0;
@@ -488,9 +488,12 @@ export class SqliteStorage implements Storage {
 
   /**
    * Commits the queued submissions: one transaction (one fsync) per batch of at most MAX_BATCH.
-   * Inline: every batch now. Writer thread: hands the next batch over unless one is being committed
-   * (its reply hands over the next). Every promise of a batch settles only after its COMMIT
-   * returned (synchronous=FULL: the WAL is on disk).
+   * Inline: every batch now. Writer thread: hands the queue over at once, even while the thread is
+   * committing — it takes everything handed over meanwhile into its next transaction (up to
+   * MAX_BATCH items), so it never waits for this thread between commits. While a call waits for the
+   * submissions queued before it (a read, a regrade, close()), batches go over one at a time: the
+   * call runs when they are settled, before the thread takes the write lock again. Every promise of
+   * a batch settles only after its COMMIT returned (synchronous=FULL: the WAL is on disk).
    */
   private flush(): void {
     if (this.inline) {
@@ -507,15 +510,19 @@ export class SqliteStorage implements Storage {
       }
       return;
     }
-    if (this.inFlight || this.queue.length === 0) return;
-    const batch = this.nextBatch();
-    const w = this.writerThread();
-    this.inFlight = batch;
-    w.ref(); // a batch being committed keeps the process alive until it is acknowledged
-    // The items' JSON bytes travel in one transferred buffer: nothing per item is copied or cloned.
-    const { rows, bytes, transfer } = packBatch(batch.map((p) => p.values));
-    const msg: ToWriter = { type: 'batch', seq: ++this.batchSeq, rows, bytes };
-    w.postMessage(msg, transfer);
+    if (this.waiters.length > 0 && this.inFlight.length > 0) return;
+    while (this.queue.length > 0) {
+      const batch = this.nextBatch();
+      const w = this.writerThread();
+      const seq = ++this.batchSeq;
+      this.inFlight.push({ seq, batch });
+      w.ref(); // a batch being committed keeps the process alive until it is acknowledged
+      // The items' JSON bytes travel in one transferred buffer: nothing per item is copied or cloned.
+      const { rows, bytes, transfer } = packBatch(batch.map((p) => p.values));
+      const msg: ToWriter = { type: 'batch', seq, rows, bytes };
+      w.postMessage(msg, transfer);
+      if (this.waiters.length > 0) return;
+    }
   }
 
   /** Settles a batch: each item by its outcome, or every item with the transaction's error. */
@@ -545,22 +552,23 @@ export class SqliteStorage implements Storage {
     w.unref();
     w.on('message', (m: FromWriter) => {
       if (m.type === 'done' || m.type === 'failed') {
-        const batch = this.inFlight;
-        this.inFlight = undefined;
-        if (!batch || m.seq !== this.batchSeq) return;
-        if (this.worker === w) w.unref();
-        this.settle(batch, m.type === 'done' ? m.outcomes : translate(fromErrorData(m.error), 'addSubmission'));
-        // The next batch: everything queued meanwhile. After this turn's microtasks, so that
-        // calls waiting for this batch (a read, a regrade) run before the writer takes the lock again.
+        // One transaction: the oldest batches handed over, in order (m.seqs).
+        if (this.worker !== w || m.seqs.length === 0 || m.seqs.some((seq, i) => this.inFlight[i]?.seq !== seq)) return;
+        const done = this.inFlight.splice(0, m.seqs.length);
+        if (this.inFlight.length === 0) w.unref();
+        const items = done.length === 1 ? done[0]!.batch : done.flatMap((d) => d.batch);
+        this.settle(items, m.type === 'done' ? m.outcomes : translate(fromErrorData(m.error), 'addSubmission'));
+        // What was held back for a waiting call: after this turn's microtasks, so that calls waiting
+        // for these batches (a read, a regrade) run before the writer takes the lock again.
         if (this.queue.length > 0) this.scheduleFlush();
       }
     });
     const down = (why: string) => {
       if (this.worker !== w) return;
       this.worker = undefined;
-      const batch = this.inFlight;
-      this.inFlight = undefined;
-      if (batch) this.settle(batch, new StorageError('INTERNAL', `addSubmission: the writer thread stopped (${why}); the submission may not have been stored`));
+      const held = this.inFlight;
+      this.inFlight = [];
+      for (const { batch } of held) this.settle(batch, new StorageError('INTERNAL', `addSubmission: the writer thread stopped (${why}); the submission may not have been stored`));
       if (this.queue.length > 0) this.scheduleFlush();
     };
     w.on('error', (e) => down(e.message));
