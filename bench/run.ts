@@ -13,7 +13,7 @@
  *                                      (with the same BENCH_QUICK setting as that run)
  */
 import { execFileSync, fork } from 'node:child_process';
-import { GENERATE_NODE_FLAGS } from '../src/exam/v8-flags.mjs';
+import { GENERATE_ENV, GENERATE_NODE_FLAGS } from '../src/exam/v8-flags.mjs';
 import http from 'node:http';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem, type as osType } from 'node:os';
@@ -57,10 +57,11 @@ interface Child<T> {
 function runChild<T>(script: string, args: string[], o: { tfLog?: string; profileDir?: string } = {}): Promise<Child<T>> {
   const t0 = performance.now();
   // --expose-gc: gen-child forces one GC after the measured work, to report the heap it still holds.
-  // Generation runs with the V8 flags `dlexam generate` starts Node.js with (bin/dlexam.js).
-  const product = script === 'gen-child.ts' ? GENERATE_NODE_FLAGS : [];
+  // Generation runs with the V8 flags and environment `dlexam generate` starts Node.js with (bin/dlexam.js).
+  const gen = script === 'gen-child.ts';
+  const product = gen ? GENERATE_NODE_FLAGS : [];
   const execArgv = ['--import', 'tsx', '--expose-gc', ...product, ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : [])];
-  const child = fork(join(ROOT, 'bench', script), args, { cwd: ROOT, execArgv, env: { ...env, ...(o.tfLog ? { BENCH_TF_LOG: o.tfLog } : {}) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(join(ROOT, 'bench', script), args, { cwd: ROOT, execArgv, env: { ...(gen ? GENERATE_ENV : {}), ...env, ...(o.tfLog ? { BENCH_TF_LOG: o.tfLog } : {}) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     let result: T | undefined;
     child.on('message', (m) => (result = m as T));

@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 // Entry point for the `dlexam` bin: runs the TypeScript sources through tsx (no build step).
 import { spawn } from 'node:child_process';
-import { GENERATE_NODE_FLAGS } from '../src/exam/v8-flags.mjs';
+import { GENERATE_ENV, GENERATE_NODE_FLAGS } from '../src/exam/v8-flags.mjs';
 
-// `generate` runs in a Node.js started with the V8 flags it is tuned for (see src/exam/v8-flags.mjs):
-// such flags only take effect on the command line. The child inherits the terminal (progress bar),
+// `generate` runs in a Node.js started with the V8 flags and malloc settings it is tuned for (see
+// src/exam/v8-flags.mjs): they only take effect when a process starts. The child inherits the terminal (progress bar),
 // gets this process's signals, and its exit status becomes ours.
 const needsFlags = process.argv[2] === 'generate' && !GENERATE_NODE_FLAGS.every((f) => process.execArgv.includes(f)) && !process.env.DLEXAM_NO_REEXEC;
 if (needsFlags) {
-  const child = spawn(process.execPath, [...process.execArgv, ...GENERATE_NODE_FLAGS, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, DLEXAM_NO_REEXEC: '1' } });
+  const child = spawn(process.execPath, [...process.execArgv, ...GENERATE_NODE_FLAGS, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...GENERATE_ENV, ...process.env, DLEXAM_NO_REEXEC: '1' } });
   const forward = (signal) => () => child.kill(signal);
   for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(s, forward(s));
   child.on('error', (e) => {

@@ -1,12 +1,30 @@
-// V8 settings for `dlexam generate` (plain JavaScript: bin/dlexam.js reads it before tsx is loaded).
+// V8 and C library settings for `dlexam generate` (plain JavaScript: bin/dlexam.js reads it before
+// tsx is loaded). Both take effect only when the process starts, so bin/dlexam.js restarts itself
+// with them for `generate`; bench/run.ts starts its generation runs the same way.
 //
 // Generation makes many short-lived objects per variant (shaped text, PDF operators, exact
 // arithmetic); with Node's default 16 MB semi-spaces the young generation alone holds ~48 MB. A
 // 4 MB semi-space keeps peak RSS ~25 MB lower at the same speed (measured with 400 variants and
 // PDFs: 32.5 s → 31.7 s, peak RSS 316 → 295 MB).
+//
+// --single-threaded-gc: V8's parallel scavenges and concurrent marking cost more than they save
+// with such small young generations, and with one generating thread per core (--jobs) their helper
+// threads compete with the generating ones. Measured on 2 cores with both PDFs (2026-12-06):
+// 300 variants, jobs 1: 21.1–22.8 → 23.1–24.8 exams/s, 13.9 → 10.4 ms CPU per exam less in all;
+// 400 variants, jobs 2: 24.1–29.0 → 30.9–34.2 exams/s; peak RSS unchanged (±15 MB).
+// (--single-threaded, which also compiles on the main thread, is ~25 % slower with jobs 1.)
 
 /** Command-line flags the CLI starts the generating Node.js process with. */
-export const GENERATE_NODE_FLAGS = ['--max-semi-space-size=4'];
+export const GENERATE_NODE_FLAGS = ['--max-semi-space-size=4', '--single-threaded-gc'];
+
+/**
+ * Environment for the generating process. glibc gives each thread that allocates concurrently its
+ * own malloc arena (up to 8 per core) and keeps their freed memory; zlib's deflate state, Buffers
+ * and fontkit's tables are malloc'ed by every generating thread. Two arenas: 1,000 variants with
+ * PDFs peaked at 271 instead of 300 MB RSS (jobs 1) and 413 instead of 462 MB (jobs 2), at the same
+ * speed. A value the user set is kept.
+ */
+export const GENERATE_ENV = { MALLOC_ARENA_MAX: '2' };
 
 /** The same limit for generation worker threads (their young generation, in MB: 3 semi-spaces). */
 export const WORKER_YOUNG_GENERATION_MB = 12;
