@@ -106,6 +106,22 @@ interface ContentStream {
   write(chunk: unknown): void;
 }
 
+/** The bytes of the latest page's operators (grown as needed, reused by every page of this thread). */
+let scratch = Buffer.allocUnsafe(1 << 16);
+
+/** `parts`, each followed by a newline, as latin1 bytes (pdfkit keeps the low byte of each UTF-16 unit): a view of `scratch`. */
+function latin1Lines(parts: readonly string[]): Buffer {
+  let size = 0;
+  for (const p of parts) size += p.length + 1;
+  if (size > scratch.length) scratch = Buffer.allocUnsafe(Math.max(size, 2 * scratch.length));
+  let at = 0;
+  for (const p of parts) {
+    at += scratch.write(p, at, 'latin1');
+    scratch[at++] = 10;
+  }
+  return scratch.subarray(0, at);
+}
+
 /**
  * Collect a page's operators as strings and turn them into bytes once, when the page is finished:
  * the same bytes pdfkit would write (each operator followed by a newline; pdfkit keeps the low byte
@@ -141,8 +157,16 @@ class PageContent {
    * writes the bytes and their length as they are.
    */
   finish(): void {
-    this.flush();
     const c = this.stream;
+    if (this.parts.length > 0 && c.buffer.length === 0 && c.compress === true && c.data.Filter === 'FlateDecode') {
+      // The whole page is strings (the usual case): deflated straight from their bytes in a buffer
+      // every page reuses, without joining them into one string and that string into new bytes.
+      c.buffer = [deflateSync(latin1Lines(this.parts), { level: 1 })];
+      c.compress = false;
+      this.parts = [];
+      return;
+    }
+    this.flush();
     if (c.compress !== true || c.buffer.length === 0 || c.data.Filter !== 'FlateDecode') return;
     c.buffer = [deflateSync(Buffer.concat(c.buffer), { level: 1 })];
     c.compress = false;
