@@ -4,8 +4,10 @@
  * variant is much harder than the rest.
  *
  * `FairnessTally` takes the variants one at a time (in variant order) and keeps only what the report
- * needs — answer texts and step counts — so `dlexam generate` never holds every variant in memory.
+ * needs — a 64-bit digest of each answer text and step counts — so `dlexam generate` never holds every
+ * variant, nor every answer text, in memory.
  */
+import { createHash } from 'node:crypto';
 import type { ExamDoc, VariantDoc } from './types.js';
 
 export interface FairnessReport {
@@ -15,25 +17,30 @@ export interface FairnessReport {
   warnings: string[];
 }
 
-/** What the fairness report needs of one variant (small: answer texts and step counts). */
+/** What the fairness report needs of one variant (small: answer digests and step counts). */
 export interface FairnessEntry {
   code: string;
   questions: { key: string; number: number; title: string }[];
-  /** Per question: JSON of its parts' answer texts. */
+  /** Per question: a digest of the JSON of its parts' answer texts (equal answers, equal digests). */
   answers: string[];
   /** Per question: the number of worked steps. */
   steps: number[];
-  /** All answers of the variant (two variants with the same signature share every answer). */
+  /** A digest of all answers of the variant (two variants with the same signature share every answer). */
   signature: string;
+}
+
+/** 64 bits of SHA-256 as hex: two different texts share one with probability 2⁻⁶⁴ (the report counts distinct answers). */
+function digest(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
 export function fairnessEntry(v: VariantDoc): FairnessEntry {
   return {
     code: v.code,
     questions: v.questions.map((q) => ({ key: q.key, number: q.number, title: q.title })),
-    answers: v.questions.map((q) => JSON.stringify(q.parts.map((p) => p.text))),
+    answers: v.questions.map((q) => digest(JSON.stringify(q.parts.map((p) => p.text)))),
     steps: v.questions.map((q) => q.steps.length),
-    signature: JSON.stringify(v.questions.map((q) => q.parts.map((p) => p.text).join(' | '))),
+    signature: digest(JSON.stringify(v.questions.map((q) => q.parts.map((p) => p.text).join(' | ')))),
   };
 }
 

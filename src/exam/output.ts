@@ -20,6 +20,12 @@ import type { ExamDoc, VariantDoc } from './types.js';
 /** What the overview PDF reads of a variant: its number, code and the answer texts of its questions. */
 export type OverviewVariant = Pick<VariantDoc, 'number' | 'code'> & { questions: { number: number; parts: { text: string }[] }[] };
 
+/** A question's answers as the overview abbreviates them: its parts' texts joined, at most 41 characters. */
+export function shortAnswer(texts: string[]): string {
+  const s = texts.join('; ');
+  return s.length > 42 ? `${s.slice(0, 40)}…` : s;
+}
+
 /** `JSON.stringify(exam, null, 2)` up to and including `"variants": [` and its line break. */
 export function examJsonHead(shell: Omit<ExamDoc, 'variants'>): string {
   const empty = JSON.stringify({ ...shell, variants: [] }, null, 2);
@@ -78,7 +84,8 @@ export function prepareVariant(v: VariantDoc, o: PrepareOptions): PreparedVarian
     csv: keyCsvRows(v),
     ...(o.moodle ? { moodle: o.moodle(v) } : {}),
     fairness: fairnessEntry(v),
-    ...(o.overview ? { overview: { number: v.number, code: v.code, questions: v.questions.map((q) => ({ number: q.number, parts: q.parts.map((p) => ({ text: p.text })) })) } } : {}),
+    // Kept for every variant until the end: only the abbreviation the overview prints (one "part").
+    ...(o.overview ? { overview: { number: v.number, code: v.code, questions: v.questions.map((q) => ({ number: q.number, parts: [{ text: shortAnswer(q.parts.map((p) => p.text)) }] })) } } : {}),
     questions: v.questions.length,
     verified: v.questions.filter((q) => q.verification?.ok).length,
   };

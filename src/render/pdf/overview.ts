@@ -1,13 +1,9 @@
 /** Instructor overview: every variant's code and short answers on as few pages as possible. */
+import { shortAnswer } from '../../exam/output.js';
 import type { ExamDoc } from '../../exam/types.js';
 import { Flow, INK, MUTED, RULE, text, type Element } from './layout.js';
 import { drawText } from './lines.js';
 import { pdfDate } from './paper.js';
-
-function shortAnswer(texts: string[]): string {
-  const s = texts.join('; ');
-  return s.length > 42 ? `${s.slice(0, 40)}…` : s;
-}
 
 /**
  * The longest start of `s` that fits on one line of `width` in the document's current font and size,
