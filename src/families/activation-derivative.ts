@@ -199,8 +199,11 @@ function pointText(p: ActivationDerivativeParams, pt: ActivationPoint, sub: stri
 function evalPoint(p: ActivationDerivativeParams, pt: ActivationPoint, sub: string, flaw?: FlawId): PointResult {
   const f = SYMBOL[p.activation];
   const steps: string[] = [];
-  const at = `z${sub}`;
-  const exactValue = (x: Fraction, text: string): Pick<PointResult, 'value' | 'known'> => ({ value: { exact: x, text }, known: x });
+  // Mutants only need answers: they build no step text (`text` guards every string built for a step;
+  // an exact value's text is only shown in the steps, softplus' ln text also names the rounded answer).
+  const text = flaw === undefined;
+  const at = text ? `z${sub}` : '';
+  const exactValue = (x: Fraction, shown: string): Pick<PointResult, 'value' | 'known'> => ({ value: { exact: x, text: shown }, known: x });
 
   switch (p.activation) {
     case 'sigmoid':
@@ -214,22 +217,26 @@ function evalPoint(p: ActivationDerivativeParams, pt: ActivationPoint, sub: stri
         const u = 'lnOf' in pt ? q(pt.lnOf) : ONE; // z = 0 ⇔ u = 1
         if (p.activation === 'sigmoid') {
           s = flaw === 'exp-sign' ? ONE.div(ONE.add(u)) : u.div(ONE.add(u));
-          res = exactValue(s, u.equals(ONE) ? `σ(0) = 1/(1 + 1) = 1/2` : `e^(−${at}) = 1/${par(u)} ⇒ σ(${at}) = 1/(1 + ${fmt(ONE.div(u))}) = ${par(u)}/(1 + ${fmt(u)}) = ${fmt(s)}`);
+          res = exactValue(s, text ? (u.equals(ONE) ? `σ(0) = 1/(1 + 1) = 1/2` : `e^(−${at}) = 1/${par(u)} ⇒ σ(${at}) = 1/(1 + ${fmt(ONE.div(u))}) = ${par(u)}/(1 + ${fmt(u)}) = ${fmt(s)}`) : '');
         } else {
           const u2 = u.mul(u);
           s = flaw === 'exp-sign' ? ONE.sub(u2).div(ONE.add(u2)) : u2.sub(ONE).div(u2.add(ONE));
-          res = exactValue(s, u.equals(ONE) ? 'tanh(0) = 0' : `e^(2${at}) = ${par(u)}² = ${fmt(u2)} ⇒ tanh(${at}) = (e^(2${at}) − 1)/(e^(2${at}) + 1) = (${fmt(u2)} − 1)/(${fmt(u2)} + 1) = ${fmt(s)}`);
+          res = exactValue(s, text ? (u.equals(ONE) ? 'tanh(0) = 0' : `e^(2${at}) = ${par(u)}² = ${fmt(u2)} ⇒ tanh(${at}) = (e^(2${at}) − 1)/(e^(2${at}) + 1) = (${fmt(u2)} − 1)/(${fmt(u2)} + 1) = ${fmt(s)}`) : '');
         }
       }
       let d: Fraction;
       if (p.activation === 'sigmoid') {
         d = flaw === 'deriv-is-value' ? s : flaw === 'tanh-identity-for-sigmoid' ? ONE.sub(s.mul(s)) : s.mul(ONE.sub(s));
-        if (res.value) steps.push(res.value.text + '.');
-        steps.push(`σ′(${at}) = σ(${at})(1 − σ(${at})) = ${par(s)}·${par(ONE.sub(s))} = ${fmt(s.mul(ONE.sub(s)))}.`);
+        if (text) {
+          if (res.value) steps.push(res.value.text + '.');
+          steps.push(`σ′(${at}) = σ(${at})(1 − σ(${at})) = ${par(s)}·${par(ONE.sub(s))} = ${fmt(s.mul(ONE.sub(s)))}.`);
+        }
       } else {
         d = flaw === 'tanh-no-square' ? ONE.sub(s) : flaw === 'sigmoid-identity-for-tanh' ? s.mul(ONE.sub(s)) : ONE.sub(s.mul(s));
-        if (res.value) steps.push(res.value.text + '.');
-        steps.push(`tanh′(${at}) = 1 − tanh²(${at}) = 1 − ${par(s)}² = ${fmt(ONE.sub(s.mul(s)))}.`);
+        if (text) {
+          if (res.value) steps.push(res.value.text + '.');
+          steps.push(`tanh′(${at}) = 1 − tanh²(${at}) = 1 − ${par(s)}² = ${fmt(ONE.sub(s.mul(s)))}.`);
+        }
       }
       return { ...res, deriv: d, steps };
     }
@@ -238,10 +245,12 @@ function evalPoint(p: ActivationDerivativeParams, pt: ActivationPoint, sub: stri
       const arg = ONE.add(u);
       const rounded = roundedLn([{ c: ONE, x: arg }], p.decimals, flaw === 'log10' ? '10' : 'e');
       const d = flaw === 'softplus-deriv-exp' ? u : flaw === 'softplus-forgot-inner' ? ONE.div(arg) : u.div(arg);
-      const ez = sub ? `e^(${at})` : 'e^z';
       const lnArg = arg.d === 1n ? `ln ${fmt(arg)}` : `ln(${fmt(arg)})`;
-      steps.push(`${ez} = ${fmt(u)} ⇒ softplus(${at}) = ln(1 + ${ez}) = ${lnArg} ≈ ${fmtFixed(rounded, p.decimals)}.`);
-      steps.push(`softplus′(${at}) = ${ez}/(1 + ${ez}) = σ(${at}) = ${par(u)}/${par(arg)} = ${fmt(u.div(arg))}.`);
+      if (text) {
+        const ez = sub ? `e^(${at})` : 'e^z';
+        steps.push(`${ez} = ${fmt(u)} ⇒ softplus(${at}) = ln(1 + ${ez}) = ${lnArg} ≈ ${fmtFixed(rounded, p.decimals)}.`);
+        steps.push(`softplus′(${at}) = ${ez}/(1 + ${ez}) = σ(${at}) = ${par(u)}/${par(arg)} = ${fmt(u.div(arg))}.`);
+      }
       return { value: { ln: arg, rounded, text: lnArg }, deriv: d, steps };
     }
     case 'relu':
@@ -252,10 +261,12 @@ function evalPoint(p: ActivationDerivativeParams, pt: ActivationPoint, sub: stri
       const pos = r.compare(ZERO) > 0;
       const v = pos ? r : alpha.mul(r);
       const d = pos || flaw === 'deriv-one-for-negative' ? ONE : alpha;
-      if (p.activation === 'relu') steps.push(pos ? `${at} = ${fmt(r)} > 0: ReLU(${at}) = ${fmt(r)}, ReLU′(${at}) = 1.` : `${at} = ${fmt(r)} < 0: ReLU(${at}) = 0, ReLU′(${at}) = 0.`);
-      else {
-        const a = q(p.alpha!);
-        steps.push(pos ? `${at} = ${fmt(r)} > 0: ${f}(${at}) = ${fmt(r)}, ${f}′(${at}) = 1.` : `${at} = ${fmt(r)} < 0: ${f}(${at}) = α·${at} = ${fmt(a)}·${par(r)} = ${fmt(a.mul(r))}, ${f}′(${at}) = α = ${fmt(a)}.`);
+      if (text) {
+        if (p.activation === 'relu') steps.push(pos ? `${at} = ${fmt(r)} > 0: ReLU(${at}) = ${fmt(r)}, ReLU′(${at}) = 1.` : `${at} = ${fmt(r)} < 0: ReLU(${at}) = 0, ReLU′(${at}) = 0.`);
+        else {
+          const a = q(p.alpha!);
+          steps.push(pos ? `${at} = ${fmt(r)} > 0: ${f}(${at}) = ${fmt(r)}, ${f}′(${at}) = 1.` : `${at} = ${fmt(r)} < 0: ${f}(${at}) = α·${at} = ${fmt(a)}·${par(r)} = ${fmt(a.mul(r))}, ${f}′(${at}) = α = ${fmt(a)}.`);
+        }
       }
       return { ...exactValue(v, ''), deriv: d, steps };
     }
@@ -264,14 +275,16 @@ function evalPoint(p: ActivationDerivativeParams, pt: ActivationPoint, sub: stri
       const a = q(p.alpha!);
       if ('z' in pt) {
         const r = q(pt.z);
-        steps.push(`${at} = ${fmt(r)} > 0: ELU(${at}) = ${fmt(r)}, ELU′(${at}) = 1.`);
+        if (text) steps.push(`${at} = ${fmt(r)} > 0: ELU(${at}) = ${fmt(r)}, ELU′(${at}) = 1.`);
         return { ...exactValue(r, ''), deriv: ONE, steps };
       }
       const u = q((pt as { lnOf: string }).lnOf);
       const v = alpha.mul(u.sub(ONE));
       const d = flaw === 'elu-deriv-alpha' ? alpha : flaw === 'elu-deriv-is-value' ? v : alpha.mul(u);
-      const ez = sub ? `e^(${at})` : 'e^z';
-      steps.push(`${at} = ${lnText(u)} < 0, ${ez} = ${fmt(u)}: ELU(${at}) = α(${ez} − 1) = ${par(a)}·(${fmt(u)} − 1) = ${fmt(a.mul(u.sub(ONE)))}, ELU′(${at}) = α·${ez} = ELU(${at}) + α = ${fmt(a.mul(u))}.`);
+      if (text) {
+        const ez = sub ? `e^(${at})` : 'e^z';
+        steps.push(`${at} = ${lnText(u)} < 0, ${ez} = ${fmt(u)}: ELU(${at}) = α(${ez} − 1) = ${par(a)}·(${fmt(u)} − 1) = ${fmt(a.mul(u.sub(ONE)))}, ELU′(${at}) = α·${ez} = ELU(${at}) + α = ${fmt(a.mul(u))}.`);
+      }
       return { ...exactValue(v, ''), deriv: d, steps };
     }
     case 'hard-sigmoid': {
@@ -283,14 +296,16 @@ function evalPoint(p: ActivationDerivativeParams, pt: ActivationPoint, sub: stri
       const inside = r.abs().compare(hardCut(conv)) < 0;
       const v = !clip || inside ? lin : r.compare(ZERO) > 0 ? ONE : ZERO;
       const d = !clip || inside ? s : ZERO;
-      const rs = hardSlope(p.hardSigmoid!);
-      const rl = rs.mul(r).add(q(1, 2));
-      const rin = r.abs().compare(hardCut(p.hardSigmoid!)) < 0;
-      steps.push(
-        rin
-          ? `${at} = ${fmt(r)}: ${fmt(rs)}·${par(r)} + 1/2 = ${fmt(rl)} ∈ (0, 1) ⇒ hσ(${at}) = ${fmt(rl)}, hσ′(${at}) = ${fmt(rs)}.`
-          : `${at} = ${fmt(r)}: ${fmt(rs)}·${par(r)} + 1/2 = ${fmt(rl)} is clipped ⇒ hσ(${at}) = ${r.compare(ZERO) > 0 ? 1 : 0}, hσ′(${at}) = 0.`,
-      );
+      if (text) {
+        const rs = hardSlope(p.hardSigmoid!);
+        const rl = rs.mul(r).add(q(1, 2));
+        const rin = r.abs().compare(hardCut(p.hardSigmoid!)) < 0;
+        steps.push(
+          rin
+            ? `${at} = ${fmt(r)}: ${fmt(rs)}·${par(r)} + 1/2 = ${fmt(rl)} ∈ (0, 1) ⇒ hσ(${at}) = ${fmt(rl)}, hσ′(${at}) = ${fmt(rs)}.`
+            : `${at} = ${fmt(r)}: ${fmt(rs)}·${par(r)} + 1/2 = ${fmt(rl)} is clipped ⇒ hσ(${at}) = ${r.compare(ZERO) > 0 ? 1 : 0}, hσ′(${at}) = 0.`,
+        );
+      }
       return { ...exactValue(v, ''), deriv: d, steps };
     }
   }
@@ -299,6 +314,8 @@ function evalPoint(p: ActivationDerivativeParams, pt: ActivationPoint, sub: stri
 function solveWith(p: ActivationDerivativeParams, flaw?: FlawId): Solution {
   const n = p.points.length;
   const sub = (i: number) => (n === 1 ? '' : `_${i + 1}`);
+  // Mutants only need answers: they build no step text (`text` guards every string built for a step).
+  const text = flaw === undefined;
   const results = p.points.map((pt, i) => evalPoint(p, pt, sub(i), flaw));
   const steps = results.flatMap((r) => r.steps);
   const f = SYMBOL[p.activation];
@@ -328,10 +345,11 @@ function solveWith(p: ActivationDerivativeParams, flaw?: FlawId): Solution {
       if (flaw === 'chain-used-value' && r.known) return gi.mul(r.known);
       return gi.mul(r.deriv);
     });
-    results.forEach((r, i) => {
-      const right = g[i]!.mul(r.deriv);
-      steps.push(`∂L/∂z${sub(i)} = ∂L/∂a${sub(i)} · ${f}′(z${sub(i)}) = ${par(g[i]!)}·${par(r.deriv)} = ${fmt(right)}.`);
-    });
+    if (text)
+      results.forEach((r, i) => {
+        const right = g[i]!.mul(r.deriv);
+        steps.push(`∂L/∂z${sub(i)} = ∂L/∂a${sub(i)} · ${f}′(z${sub(i)}) = ${par(g[i]!)}·${par(r.deriv)} = ${fmt(right)}.`);
+      });
     parts.push({ id: 'dLdz', label: n === 1 ? '∂L/∂z' : `∂L/∂z_i, i = 1…${n}`, answer: n === 1 ? scalar(dLdz[0]!) : vector(dLdz) });
   }
   return { parts, steps };

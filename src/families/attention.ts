@@ -160,7 +160,7 @@ interface Solved {
   weights: Fraction[][];
   /** Per row: true if the weights are exact fractions (uniform over the unmasked keys). */
   exactRow: boolean[];
-  /** Unrounded float weights and e^{S − max} per row (for the worked steps). */
+  /** Unrounded float weights and e^{S − max} per row (for the worked steps; expS is empty for a mutant). */
   floatW: number[][];
   expS: number[][];
   output: Fraction[][];
@@ -184,14 +184,18 @@ function compute(p: AttentionParams, flaw?: FlawId): Solved | undefined {
   const exactRow: boolean[] = [];
   const floatW: number[][] = [];
   const expS: number[][] = [];
+  // Mutants only need answers: they skip what only the worked steps use (`text` guards it).
+  const text = flaw === undefined;
   let weightsL: Fraction[][] = lines.map((row, i) => {
     // Equal visible scores (tested exactly) → weights 1/m exactly; otherwise the 3-decimal rounding
     // (the right solution only gets here in round mode; a mutant's wrong answer may, in either mode).
     const seen = row.filter((_, j) => visL[i]![j]);
     const uniform = seen.every((x) => realEquals(x, seen[0]!));
     const f = softmaxFloat(row.map(realValue), visL[i]!);
-    const m = Math.max(...row.filter((_, j) => visL[i]![j]).map(realValue));
-    expS.push(row.map((x, j) => (visL[i]![j] ? Math.exp(realValue(x) - m) : 0)));
+    if (text) {
+      const m = Math.max(...row.filter((_, j) => visL[i]![j]).map(realValue));
+      expS.push(row.map((x, j) => (visL[i]![j] ? Math.exp(realValue(x) - m) : 0)));
+    }
     floatW.push(f);
     exactRow.push(uniform);
     const w = uniform ? row.map((_, j) => (visL[i]![j] ? q(1, seen.length) : ZERO)) : f.map(round3);
@@ -224,9 +228,7 @@ function solveWith(p: AttentionParams, flaw?: FlawId): Solution | undefined {
   const r = compute(p, flaw);
   if (!r) return undefined;
   const dk = p.q[0]!.length;
-  const vis = visibility(p, p.q.length, p.k.length);
   const scaled = p.scaled;
-  const scaleText = fmtReal(sqrtQ(q(dk)));
   const irrationalScores = r.scores.some((row) => row.some((x) => !isRational(x)));
   const vAbs = Math.max(...p.v[0]!.map((_, c) => p.v.reduce((acc, row) => acc + Math.abs(row[c]!), 0)));
   const parts: Part[] = [
@@ -251,6 +253,8 @@ function solveWith(p: AttentionParams, flaw?: FlawId): Solution | undefined {
   ];
   // Worked steps for the right solution only (a mutant only contributes its answers).
   if (flaw) return { parts, steps: [] };
+  const vis = visibility(p, p.q.length, p.k.length);
+  const scaleText = fmtReal(sqrtQ(q(dk)));
   const steps: string[] = [];
   const dots = dotMatrix(p.q, p.k);
   steps.push(

@@ -190,27 +190,31 @@ function solveDropout(p: DropoutParams, flaw?: FlawId): Solution | undefined {
   const inferFactor = inverted ? (flaw === 'inverted-scales-inference' ? keep : q(1)) : flaw === 'classic-no-inference-scaling' ? q(1) : keep;
   const inference = a.map((x) => x.mul(inferFactor));
 
-  const keepText = `1 − p = 1 − ${p.rate} = ${fmtQ(q(1).sub(rate))}`;
   const steps: string[] = [];
-  steps.push(`Keep probability ${keepText}.`);
-  steps.push(`Masked activations a ⊙ m: [${a.map((x, i) => (kept[i] ? fmtQ(x) : '0')).join(', ')}]${flaw === 'mask-reversed' ? ' (mask read as 1 = dropped)' : ''}.`);
-  if (inverted)
-    steps.push(
-      `Training (inverted dropout): kept units are multiplied by ${flaw === 'train-times-keep' ? `1 − p = ${fmtQ(keep)}` : `1/(${flaw === 'divide-by-rate' ? 'p' : '1 − p'}) = ${fmtQ(trainFactor)}`}: ${vecText(train.map((x) => real(x)))}.`,
-    );
-  else steps.push(`Training (classic dropout): the masked activations are passed on unscaled: ${vecText(train.map((x) => real(x)))}.`);
-  if (inverted)
-    steps.push(
-      flaw === 'inverted-scales-inference'
-        ? `Inference: every activation multiplied by ${fmtQ(keep)}: ${vecText(inference.map((x) => real(x)))}.`
-        : `Inference (inverted dropout): no mask and no scaling — the output equals the input: ${vecText(inference.map((x) => real(x)))}.`,
-    );
-  else
-    steps.push(
-      flaw === 'classic-no-inference-scaling'
-        ? `Inference: all units kept, unscaled: ${vecText(inference.map((x) => real(x)))}.`
-        : `Inference (classic dropout): all units kept, each multiplied by ${flaw === 'divide-by-rate' ? 'p' : '1 − p'} = ${fmtQ(keep)}: ${a.map((x) => `${paren(x)}·${fmtQ(keep)}`).join(', ')} → ${vecText(inference.map((x) => real(x)))}.`,
-    );
+  // Mutants only need answers: they build no step text (`text` guards every string built for a step).
+  const text = flaw === undefined;
+  if (text) {
+    const keepText = `1 − p = 1 − ${p.rate} = ${fmtQ(q(1).sub(rate))}`;
+    steps.push(`Keep probability ${keepText}.`);
+    steps.push(`Masked activations a ⊙ m: [${a.map((x, i) => (kept[i] ? fmtQ(x) : '0')).join(', ')}]${flaw === 'mask-reversed' ? ' (mask read as 1 = dropped)' : ''}.`);
+    if (inverted)
+      steps.push(
+        `Training (inverted dropout): kept units are multiplied by ${flaw === 'train-times-keep' ? `1 − p = ${fmtQ(keep)}` : `1/(${flaw === 'divide-by-rate' ? 'p' : '1 − p'}) = ${fmtQ(trainFactor)}`}: ${vecText(train.map((x) => real(x)))}.`,
+      );
+    else steps.push(`Training (classic dropout): the masked activations are passed on unscaled: ${vecText(train.map((x) => real(x)))}.`);
+    if (inverted)
+      steps.push(
+        flaw === 'inverted-scales-inference'
+          ? `Inference: every activation multiplied by ${fmtQ(keep)}: ${vecText(inference.map((x) => real(x)))}.`
+          : `Inference (inverted dropout): no mask and no scaling — the output equals the input: ${vecText(inference.map((x) => real(x)))}.`,
+      );
+    else
+      steps.push(
+        flaw === 'classic-no-inference-scaling'
+          ? `Inference: all units kept, unscaled: ${vecText(inference.map((x) => real(x)))}.`
+          : `Inference (classic dropout): all units kept, each multiplied by ${flaw === 'divide-by-rate' ? 'p' : '1 − p'} = ${fmtQ(keep)}: ${a.map((x) => `${paren(x)}·${fmtQ(keep)}`).join(', ')} → ${vecText(inference.map((x) => real(x)))}.`,
+      );
+  }
   const parts: Part[] = [
     { id: 'train', label: 'Output in this training step', answer: vector(train) },
     { id: 'inference', label: 'Output at inference', answer: vector(inference) },
@@ -234,6 +238,8 @@ function solveClipping(p: ClippingParams, flaw?: FlawId): Solution | undefined {
   const gs = p.grads.map((g) => ({ name: g.name, v: g.values.map(ex) }));
   const parts: Part[] = [];
   const steps: string[] = [];
+  // Mutants only need answers: they build no step text (`text` guards every string built for a step).
+  const text = flaw === undefined;
   const d = p.decimals;
   const unit = 10 ** -d;
   const approx = (x: Real) => (isRational(x) ? '' : ` ≈ ${fmtDecimal(realValue(x), d)}`);
@@ -243,10 +249,10 @@ function solveClipping(p: ClippingParams, flaw?: FlawId): Solution | undefined {
   if (p.clipValue !== undefined) {
     const c = ex(p.clipValue);
     const lo = c.neg();
-    steps.push(`Clip by value: every component is limited to [−${fmtQ(c)}, ${fmtQ(c)}]${flaw === 'value-one-sided' ? ' (upper side only)' : ''}.`);
+    if (text) steps.push(`Clip by value: every component is limited to [−${fmtQ(c)}, ${fmtQ(c)}]${flaw === 'value-one-sided' ? ' (upper side only)' : ''}.`);
     for (const g of gs) {
       const clipped = g.v.map((x) => (x.compare(c) > 0 ? c : flaw !== 'value-one-sided' && x.compare(lo) < 0 ? lo : x));
-      steps.push(`  ∂L/∂${g.name}: [${g.v.map(fmtQ).join(', ')}] → [${clipped.map(fmtQ).join(', ')}].`);
+      if (text) steps.push(`  ∂L/∂${g.name}: [${g.v.map(fmtQ).join(', ')}] → [${clipped.map(fmtQ).join(', ')}].`);
       parts.push({ id: `value.${g.name}`, label: `Clipped by value: ∂L/∂${g.name}`, answer: vector(clipped) });
     }
   }
@@ -255,19 +261,21 @@ function solveClipping(p: ClippingParams, flaw?: FlawId): Solution | undefined {
     const c = ex(p.clipNorm);
     const all = gs.flatMap((g) => g.v);
     const norm = normOf(all, flaw === 'per-tensor-norm' ? undefined : flaw);
-    const ss = sum(all.map((x) => x.mul(x)));
-    const rootText = `√${ss.d === 1n ? fmtQ(ss) : `(${fmtQ(ss)})`}`;
-    const normName = flaw === 'l1-norm' ? 'Σ|g|' : flaw === 'norm-no-sqrt' ? 'Σg²' : '√(Σg²)';
-    steps.push(
-      `Global norm over ${gs.length === 1 ? 'all components' : gs.length === 2 ? 'both tensors' : `all ${gs.length} tensors`}: ‖g‖ = ${normName} = ${flaw === 'l1-norm' ? all.map((x) => fmtQ(x.abs())).join(' + ') : `${flaw === 'norm-no-sqrt' ? '' : '√('}${all.map((x) => `${paren(x)}²`).join(' + ')}${flaw === 'norm-no-sqrt' ? '' : `) = ${rootText}`}`}${fmtReal(norm) === rootText ? '' : ` = ${fmtReal(norm)}`}${approx(norm)}.`,
-    );
+    if (text) {
+      const ss = sum(all.map((x) => x.mul(x)));
+      const rootText = `√${ss.d === 1n ? fmtQ(ss) : `(${fmtQ(ss)})`}`;
+      const normName = flaw === 'l1-norm' ? 'Σ|g|' : flaw === 'norm-no-sqrt' ? 'Σg²' : '√(Σg²)';
+      steps.push(
+        `Global norm over ${gs.length === 1 ? 'all components' : gs.length === 2 ? 'both tensors' : `all ${gs.length} tensors`}: ‖g‖ = ${normName} = ${flaw === 'l1-norm' ? all.map((x) => fmtQ(x.abs())).join(' + ') : `${flaw === 'norm-no-sqrt' ? '' : '√('}${all.map((x) => `${paren(x)}²`).join(' + ')}${flaw === 'norm-no-sqrt' ? '' : `) = ${rootText}`}`}${fmtReal(norm) === rootText ? '' : ` = ${fmtReal(norm)}`}${approx(norm)}.`,
+      );
+    }
     parts.push({ id: 'globalNorm', label: 'Global norm ‖g‖', answer: scalar(norm), ...tolFor([norm], 0.6 * unit) });
     if (flaw === 'per-tensor-norm') {
       for (const g of gs) {
         const n = normOf(g.v);
         const rescale = compareReal(n, real(c)) > 0;
         const out = rescale ? g.v.map((x) => scaleBy(x, c, n)) : g.v.map((x) => real(x));
-        steps.push(`  ∂L/∂${g.name}: own norm ${fmtReal(n)} → ${rescale ? `× ${fmtQ(c)}/${fmtReal(n)}` : 'unchanged'}: ${vecText(out)}.`);
+        if (text) steps.push(`  ∂L/∂${g.name}: own norm ${fmtReal(n)} → ${rescale ? `× ${fmtQ(c)}/${fmtReal(n)}` : 'unchanged'}: ${vecText(out)}.`);
         parts.push({ id: `norm.${g.name}`, label: `Clipped by global norm: ∂L/∂${g.name}`, answer: vector(out) });
       }
     } else {
@@ -275,14 +283,15 @@ function solveClipping(p: ClippingParams, flaw?: FlawId): Solution | undefined {
       const rescale = over || flaw === 'always-rescale';
       if (norm.coef.n === 0n && rescale) return undefined;
       const k = flaw === 'forgot-threshold' ? q(1) : c;
-      steps.push(
-        rescale
-          ? `${over ? `‖g‖ = ${fmtReal(norm)}${approx(norm)} > c = ${fmtQ(c)}` : `‖g‖ = ${fmtReal(norm)} ≤ c = ${fmtQ(c)}, rescaled anyway`}: ${gs.length === 1 ? 'the gradient is' : 'every tensor is'} multiplied by ${flaw === 'forgot-threshold' ? '1/‖g‖' : 'c/‖g‖'} = ${fmtReal(scaleBy(q(1), k, norm))}${approx(scaleBy(q(1), k, norm))}.`
-          : `‖g‖ = ${fmtReal(norm)}${approx(norm)} ≤ c = ${fmtQ(c)}: the factor c/max(‖g‖, c) is 1 — the gradients are left unchanged.`,
-      );
+      if (text)
+        steps.push(
+          rescale
+            ? `${over ? `‖g‖ = ${fmtReal(norm)}${approx(norm)} > c = ${fmtQ(c)}` : `‖g‖ = ${fmtReal(norm)} ≤ c = ${fmtQ(c)}, rescaled anyway`}: ${gs.length === 1 ? 'the gradient is' : 'every tensor is'} multiplied by ${flaw === 'forgot-threshold' ? '1/‖g‖' : 'c/‖g‖'} = ${fmtReal(scaleBy(q(1), k, norm))}${approx(scaleBy(q(1), k, norm))}.`
+            : `‖g‖ = ${fmtReal(norm)}${approx(norm)} ≤ c = ${fmtQ(c)}: the factor c/max(‖g‖, c) is 1 — the gradients are left unchanged.`,
+        );
       for (const g of gs) {
         const out = rescale ? g.v.map((x) => scaleBy(x, k, norm)) : g.v.map((x) => real(x));
-        steps.push(`  ∂L/∂${g.name} → ${vecText(out)}${approxVec(out)}.`);
+        if (text) steps.push(`  ∂L/∂${g.name} → ${vecText(out)}${approxVec(out)}.`);
         parts.push({ id: `norm.${g.name}`, label: `Clipped by global norm: ∂L/∂${g.name}`, answer: vector(out), ...tolFor(out, 2 * unit) });
       }
     }

@@ -179,6 +179,8 @@ const GATES: Record<string, number> = { 'simple-rnn': 1, lstm: 4, gru: 3 };
 
 function count(p: P, flaw?: FlawId): Counts {
   const steps: string[] = [];
+  // Mutants only need answers: they build no step text (`text` guards every string built for a step).
+  const text = flaw === undefined;
   const bias = (has: boolean) => {
     if (flaw === 'no-bias' && has) return 0;
     if (flaw === 'bias-when-none' && !has) return 1;
@@ -191,10 +193,12 @@ function count(p: P, flaw?: FlawId): Counts {
       const u = p.units!;
       const b = bias(useBias(p));
       const params = d * u + b * u;
-      if (p.input.length > 1) steps.push(`Dense acts on the last axis (d = ${c}); its weights are shared over the other ${p.input.length - 1 === 1 ? 'axis' : 'axes'}.`);
-      steps.push(
-        b ? `Parameters = d×u + u (kernel + bias) = ${d}×${u} + ${u} = ${d * u} + ${u} = ${params}.` : `Parameters = d×u (kernel only, no bias) = ${d}×${u} = ${params}.`,
-      );
+      if (text) {
+        if (p.input.length > 1) steps.push(`Dense acts on the last axis (d = ${c}); its weights are shared over the other ${p.input.length - 1 === 1 ? 'axis' : 'axes'}.`);
+        steps.push(
+          b ? `Parameters = d×u + u (kernel + bias) = ${d}×${u} + ${u} = ${d * u} + ${u} = ${params}.` : `Parameters = d×u (kernel only, no bias) = ${d}×${u} = ${params}.`,
+        );
+      }
       return { params, steps };
     }
     case 'conv1d':
@@ -207,11 +211,12 @@ function count(p: P, flaw?: FlawId): Counts {
       const b = bias(useBias(p));
       const perFilter = taps * cin;
       const params = (perFilter + b) * f;
-      const kText = twoD ? `${k}×${k}` : `${k}`;
-      steps.push(`Each filter spans all C_in = ${c} input channels: ${twoD ? 'k×k×C_in' : 'k×C_in'} = ${kText}×${c} = ${k * (twoD ? k : 1) * c} weights${useBias(p) ? ' + 1 bias' : ' (no bias)'}.`);
-      steps.push(
-        b ? `Parameters = (${twoD ? 'k×k' : 'k'}×C_in + 1)×F = (${perFilter} + 1)×${f} = ${perFilter + 1}×${f} = ${params}.` : `Parameters = ${twoD ? 'k×k' : 'k'}×C_in×F = ${perFilter}×${f} = ${params}.`,
-      );
+      if (text) {
+        steps.push(`Each filter spans all C_in = ${c} input channels: ${twoD ? 'k×k×C_in' : 'k×C_in'} = ${twoD ? `${k}×${k}` : k}×${c} = ${k * (twoD ? k : 1) * c} weights${useBias(p) ? ' + 1 bias' : ' (no bias)'}.`);
+        steps.push(
+          b ? `Parameters = (${twoD ? 'k×k' : 'k'}×C_in + 1)×F = (${perFilter} + 1)×${f} = ${perFilter + 1}×${f} = ${params}.` : `Parameters = ${twoD ? 'k×k' : 'k'}×C_in×F = ${perFilter}×${f} = ${params}.`,
+        );
+      }
       return { params, steps };
     }
     case 'depthwise-conv2d': {
@@ -225,12 +230,14 @@ function count(p: P, flaw?: FlawId): Counts {
       }
       const cin = flaw === 'no-input-channels' ? 1 : c;
       const params = taps * cin * m + b * cin * m;
-      steps.push(`A depthwise convolution filters each of the C_in = ${c} channels separately with ${m} kernel${m > 1 ? 's' : ''} of ${k}×${k}: output channels C_in×m = ${c}×${m} = ${out}.`);
-      steps.push(
-        b
-          ? `Parameters = k×k×C_in×m + C_in×m (bias per output channel) = ${k}×${k}×${c}×${m} + ${out} = ${k * k * c * m} + ${out} = ${params}.`
-          : `Parameters = k×k×C_in×m (no bias) = ${k}×${k}×${c}×${m} = ${params}.`,
-      );
+      if (text) {
+        steps.push(`A depthwise convolution filters each of the C_in = ${c} channels separately with ${m} kernel${m > 1 ? 's' : ''} of ${k}×${k}: output channels C_in×m = ${c}×${m} = ${out}.`);
+        steps.push(
+          b
+            ? `Parameters = k×k×C_in×m + C_in×m (bias per output channel) = ${k}×${k}×${c}×${m} + ${out} = ${k * k * c * m} + ${out} = ${params}.`
+            : `Parameters = k×k×C_in×m (no bias) = ${k}×${k}×${c}×${m} = ${params}.`,
+        );
+      }
       return { params, steps };
     }
     case 'separable-conv2d': {
@@ -244,29 +251,35 @@ function count(p: P, flaw?: FlawId): Counts {
       const depthwise = taps * cin * m;
       const pointwise = flaw === 'separable-no-pointwise' ? 0 : cin * m * f;
       const params = depthwise + pointwise + b * f;
-      steps.push(`Depthwise step: k×k×C_in×m = ${k}×${k}×${c}×${m} = ${k * k * c * m} weights (no bias of its own in Keras).`);
-      steps.push(`Pointwise (1×1) step: C_in×m×F = ${c * m}×${f} = ${c * m * f} weights${useBias(p) ? ` + ${f} biases` : ' (no bias)'}.`);
-      steps.push(`Parameters = ${k * k * c * m} + ${c * m * f}${useBias(p) ? ` + ${f}` : ''} = ${params}.`);
+      if (text) {
+        steps.push(`Depthwise step: k×k×C_in×m = ${k}×${k}×${c}×${m} = ${k * k * c * m} weights (no bias of its own in Keras).`);
+        steps.push(`Pointwise (1×1) step: C_in×m×F = ${c * m}×${f} = ${c * m * f} weights${useBias(p) ? ` + ${f} biases` : ' (no bias)'}.`);
+        steps.push(`Parameters = ${k * k * c * m} + ${c * m * f}${useBias(p) ? ` + ${f}` : ''} = ${params}.`);
+      }
       return { params, steps };
     }
     case 'batchnorm': {
       const ch = flaw === 'bn-per-activation' ? p.input.reduce((a, b) => a * b, 1) : c;
-      const where = p.input.length === 1 ? 'feature' : `channel (the ${p.convention === 'keras' ? 'last' : 'first'} axis of the input)`;
+      const where = text ? (p.input.length === 1 ? 'feature' : `channel (the ${p.convention === 'keras' ? 'last' : 'first'} axis of the input)`) : '';
       if (p.convention === 'keras') {
         const trainable = (flaw === 'bn-all-trainable' ? 4 : 2) * ch;
         const nonTrainable = flaw === 'bn-only-trainable' || flaw === 'bn-all-trainable' ? 0 : 2 * ch;
-        steps.push(`One γ, β, moving mean and moving variance per ${where}: C = ${c}.`);
-        steps.push(`Trainable: γ and β = 2C = 2×${c} = ${trainable}.`);
-        steps.push(`Non-trainable: moving mean and moving variance = 2C = 2×${c} = ${nonTrainable}.`);
-        steps.push(`Total (as model.summary() counts) = 4C = ${trainable} + ${nonTrainable} = ${trainable + nonTrainable}.`);
+        if (text) {
+          steps.push(`One γ, β, moving mean and moving variance per ${where}: C = ${c}.`);
+          steps.push(`Trainable: γ and β = 2C = 2×${c} = ${trainable}.`);
+          steps.push(`Non-trainable: moving mean and moving variance = 2C = 2×${c} = ${nonTrainable}.`);
+          steps.push(`Total (as model.summary() counts) = 4C = ${trainable} + ${nonTrainable} = ${trainable + nonTrainable}.`);
+        }
         return { params: trainable + nonTrainable, trainable, nonTrainable, steps };
       }
       const trainable = 2 * ch;
       const params = flaw === 'bn-buffers-as-params' ? 2 * trainable : trainable;
       const buffers = 2 * ch;
-      steps.push(`One weight (γ), bias (β), running_mean and running_var per ${where}: C = ${c}.`);
-      steps.push(`Parameters (layer.parameters()): γ and β = 2C = 2×${c} = ${params}; all of them are trainable.`);
-      steps.push(`Buffers (not parameters): running_mean and running_var = 2C = 2×${c} = ${buffers} numbers.`);
+      if (text) {
+        steps.push(`One weight (γ), bias (β), running_mean and running_var per ${where}: C = ${c}.`);
+        steps.push(`Parameters (layer.parameters()): γ and β = 2C = 2×${c} = ${params}; all of them are trainable.`);
+        steps.push(`Buffers (not parameters): running_mean and running_var = 2C = 2×${c} = ${buffers} numbers.`);
+      }
       return { params, trainable, buffers, steps };
     }
     case 'embedding': {
@@ -274,8 +287,10 @@ function count(p: P, flaw?: FlawId): Counts {
       const dim = p.embeddingDim!;
       const b = bias(false);
       const params = v * dim + b * dim;
-      steps.push(`An embedding is a lookup table with one row of ${dim} numbers per vocabulary entry; the sequence length (${p.input[0]}) does not matter and there is no bias.`);
-      steps.push(`Parameters = vocabulary × dimension = ${v}×${dim} = ${params}.`);
+      if (text) {
+        steps.push(`An embedding is a lookup table with one row of ${dim} numbers per vocabulary entry; the sequence length (${p.input[0]}) does not matter and there is no bias.`);
+        steps.push(`Parameters = vocabulary × dimension = ${v}×${dim} = ${params}.`);
+      }
       return { params, steps };
     }
     case 'simple-rnn':
@@ -295,23 +310,25 @@ function count(p: P, flaw?: FlawId): Counts {
       if (flaw === 'no-bias') nb = 0;
       const rec = flaw === 'no-recurrent' ? 0 : u;
       const params = g * u * (d + rec + nb);
-      const blocks = {
-        'simple-rnn': 'one block',
-        lstm: '4 blocks (input, forget, output gates and cell candidate), each',
-        gru: '3 blocks (update, reset gates and candidate), each',
-      }[p.layer];
-      const biasText =
-        p.convention === 'pytorch'
-          ? 'two bias vectors b_ih and b_hh'
-          : p.layer === 'gru'
-            ? resetAfter(p)
-              ? 'two bias vectors (input and recurrent: reset_after=True)'
-              : 'one bias vector (reset_after=False)'
-            : 'one bias vector';
-      steps.push(`d = ${d} input features, u = ${u} units; ${blocks} with an input kernel d×u, a recurrent kernel u×u and ${biasText}.`);
-      const gText = g === 1 ? '' : `${g}×`;
-      const formula = `${g === 1 ? '' : `${g}·`}u·(d + u${nb ? ` + ${nb === 1 ? '1' : nb}` : ''})`;
-      steps.push(`Parameters = ${formula} = ${gText}${u}×(${d} + ${rec}${nb ? ` + ${nb}` : ''}) = ${gText}${u}×${d + rec + nb} = ${params}.`);
+      if (text) {
+        const blocks = {
+          'simple-rnn': 'one block',
+          lstm: '4 blocks (input, forget, output gates and cell candidate), each',
+          gru: '3 blocks (update, reset gates and candidate), each',
+        }[p.layer];
+        const biasText =
+          p.convention === 'pytorch'
+            ? 'two bias vectors b_ih and b_hh'
+            : p.layer === 'gru'
+              ? resetAfter(p)
+                ? 'two bias vectors (input and recurrent: reset_after=True)'
+                : 'one bias vector (reset_after=False)'
+              : 'one bias vector';
+        steps.push(`d = ${d} input features, u = ${u} units; ${blocks} with an input kernel d×u, a recurrent kernel u×u and ${biasText}.`);
+        const gText = g === 1 ? '' : `${g}×`;
+        const formula = `${g === 1 ? '' : `${g}·`}u·(d + u${nb ? ` + ${nb === 1 ? '1' : nb}` : ''})`;
+        steps.push(`Parameters = ${formula} = ${gText}${u}×(${d} + ${rec}${nb ? ` + ${nb}` : ''}) = ${gText}${u}×${d + rec + nb} = ${params}.`);
+      }
       return { params, steps };
     }
   }

@@ -103,6 +103,8 @@ function solveWith(p: LrnParams, flaw?: FlawId): Solution | undefined {
   if (flaw === 'forgot-beta' && p.beta === '1') return undefined;
   const d = p.decimals;
   const steps: string[] = [];
+  // Mutants only need answers: they build no step text (`text` guards every string built for a step).
+  const text = flaw === undefined;
   const S: Fraction[] = [];
   const D: Fraction[] = [];
   const windowText: string[] = [];
@@ -112,12 +114,14 @@ function solveWith(p: LrnParams, flaw?: FlawId): Solution | undefined {
     const s = sum(js.map((j) => (flaw === 'forgot-square' ? a[j]! : a[j]!.mul(a[j]!))));
     S.push(s);
     D.push(k.add(alpha.mul(s)));
-    windowText.push(`  i = ${i + 1}: channels ${js.map((j) => j + 1).join(', ')} → Σ = ${js.map((j) => (flaw === 'forgot-square' ? fmtQ(a[j]!) : `${a[j]!.s < 0n && a[j]!.n !== 0n ? `(${fmtQ(a[j]!)})` : fmtQ(a[j]!)}²`)).join(' + ')} = ${fmtQ(s)}`);
+    if (text) windowText.push(`  i = ${i + 1}: channels ${js.map((j) => j + 1).join(', ')} → Σ = ${js.map((j) => (flaw === 'forgot-square' ? fmtQ(a[j]!) : `${a[j]!.s < 0n && a[j]!.n !== 0n ? `(${fmtQ(a[j]!)})` : fmtQ(a[j]!)}²`)).join(' + ')} = ${fmtQ(s)}`);
   }
-  steps.push(`Window of channel i: channels i − ${p.radius} … i + ${p.radius}, clipped at 1 and ${C}${flaw === 'all-channels' ? ' (taken as all channels)' : ''}${flaw === 'excluded-self' ? ' (without i itself)' : ''}:`, ...windowText);
-  steps.push(
-    `${pytorch ? `PyTorch scales α by 1/n: α′ = ${p.alpha}/${n} = ${fmtQ(alpha)}` : `α′ = α = ${fmtQ(alpha)}`}; base D_i = ${flaw === 'forgot-bias' ? '' : `${fmtQ(k)} + `}${fmtQ(alpha)}·Σ_i: [${D.map(fmtQ).join(', ')}].`,
-  );
+  if (text) {
+    steps.push(`Window of channel i: channels i − ${p.radius} … i + ${p.radius}, clipped at 1 and ${C}${flaw === 'all-channels' ? ' (taken as all channels)' : ''}${flaw === 'excluded-self' ? ' (without i itself)' : ''}:`, ...windowText);
+    steps.push(
+      `${pytorch ? `PyTorch scales α by 1/n: α′ = ${p.alpha}/${n} = ${fmtQ(alpha)}` : `α′ = α = ${fmtQ(alpha)}`}; base D_i = ${flaw === 'forgot-bias' ? '' : `${fmtQ(k)} + `}${fmtQ(alpha)}·Σ_i: [${D.map(fmtQ).join(', ')}].`,
+    );
+  }
   const parts: Part[] = [
     { id: 'sumsq', label: 'Window sums Σ a_j² (per channel)', answer: vector(S) },
     { id: 'base', label: 'Bases k + α′·Σ a_j²', answer: vector(D) },
@@ -125,17 +129,17 @@ function solveWith(p: LrnParams, flaw?: FlawId): Solution | undefined {
   if (D.some((x) => x.compare(ZERO) <= 0)) return undefined; // only a flawed solver can get here (k > 0, α > 0)
   if (beta.equals(ONE)) {
     const b = a.map((x, i) => x.div(D[i]!));
-    steps.push(`β = 1: b_i = a_i / D_i = [${b.map(fmtQ).join(', ')}].`);
+    if (text) steps.push(`β = 1: b_i = a_i / D_i = [${b.map(fmtQ).join(', ')}].`);
     parts.push({ id: 'b', label: 'Normalised outputs b', answer: vector(b) });
   } else if (beta.equals(q(1, 2))) {
     const b: Real[] = a.map((x, i) => divReal(real(x), sqrtQ(D[i]!)));
     const exact = b.every(isRational);
-    steps.push(`β = 1/2: b_i = a_i / √D_i = [${b.map(fmtReal).join(', ')}]${exact ? '' : ` ≈ [${b.map((x) => fmtDecimal(realValue(x), d)).join(', ')}]`}.`);
+    if (text) steps.push(`β = 1/2: b_i = a_i / √D_i = [${b.map(fmtReal).join(', ')}]${exact ? '' : ` ≈ [${b.map((x) => fmtDecimal(realValue(x), d)).join(', ')}]`}.`);
     parts.push({ id: 'b', label: 'Normalised outputs b', answer: vector(b), ...(exact ? {} : { decimals: d, tolerance: { abs: 2 * 10 ** -d } }) });
   } else {
     const b = a.map((x, i) => roundNum(nMul(numQ(x), nPowQ(D[i]!, beta.neg())), d));
     const exactText = `[${a.map((x, i) => (x.n === 0n ? '0' : `${x.d === 1n ? fmtQ(x) : `(${fmtQ(x)})`}/(${fmtQ(D[i]!)})^(3/4)`)).join(', ')}]`;
-    steps.push(`β = 3/4: b_i = a_i / D_i^(3/4) = ${exactText} ≈ [${b.map((x) => fmtFixed(x, d)).join(', ')}].`);
+    if (text) steps.push(`β = 3/4: b_i = a_i / D_i^(3/4) = ${exactText} ≈ [${b.map((x) => fmtFixed(x, d)).join(', ')}].`);
     parts.push({ id: 'b', label: 'Normalised outputs b', answer: vector(b), decimals: d, tolerance: { abs: 0.6 * 10 ** -d }, rounded: { exactText } });
   }
   return { parts, steps };

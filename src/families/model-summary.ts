@@ -193,8 +193,10 @@ function run(p: ModelSummaryParams, flaw?: FlawId): LayerResult[] | undefined {
   let spatial: number[] | undefined = [...p.input];
   let c = p.channels;
   const out: LayerResult[] = [];
+  // Mutants only need answers: they build no step text (`text` guards every string built for a step).
+  const text = flaw === undefined;
   for (const [i, l] of p.layers.entries()) {
-    const name = `Layer ${i + 1} ${kerasName(l, dims)}`;
+    const name = text ? `Layer ${i + 1} ${kerasName(l, dims)}` : '';
     let params = 0;
     let nonTrainable = 0;
     let step: string;
@@ -207,8 +209,7 @@ function run(p: ModelSummaryParams, flaw?: FlawId): LayerResult[] | undefined {
         const perFilter = taps * (flaw === 'conv-no-cin' ? 1 : c);
         const bias = flaw === 'no-bias' ? 0 : 1;
         params = (perFilter + bias) * l.filters;
-        const kText = dims === 2 ? `${l.kernel}·${l.kernel}` : `${l.kernel}`;
-        step = `${name} (${l.filters} filters, kernel ${dims === 2 ? `${l.kernel}×${l.kernel}` : l.kernel}, stride ${l.stride}, '${l.padding}'): ${sizesText(spatial, l.kernel, l.stride, l.padding, next)} → ${fmtShape([null, ...next, l.filters])}; parameters = (${kText}·${c} + 1)·${l.filters} = ${params}.`;
+        step = text ? `${name} (${l.filters} filters, kernel ${dims === 2 ? `${l.kernel}×${l.kernel}` : l.kernel}, stride ${l.stride}, '${l.padding}'): ${sizesText(spatial, l.kernel, l.stride, l.padding, next)} → ${fmtShape([null, ...next, l.filters])}; parameters = (${dims === 2 ? `${l.kernel}·${l.kernel}` : l.kernel}·${c} + 1)·${l.filters} = ${params}.` : '';
         spatial = next;
         c = l.filters;
         break;
@@ -218,8 +219,8 @@ function run(p: ModelSummaryParams, flaw?: FlawId): LayerResult[] | undefined {
         if (!spatial) return undefined;
         const s = l.stride ?? l.pool;
         const next: number[] = spatial.map((n) => spatialOut(n, l.pool, s, l.padding, { flaw, pool: true }));
-        const rounded = l.padding === 'valid' && spatial.some((n) => (n - l.pool) % s !== 0) ? ' (rounded down: the incomplete last window is dropped)' : '';
-        step = `${name} (pool ${dims === 2 ? `${l.pool}×${l.pool}` : l.pool}, stride ${s}, '${l.padding}'): ${sizesText(spatial, l.pool, s, l.padding, next)}${rounded} → ${fmtShape([null, ...next, c])}; no parameters.`;
+        const rounded = text && l.padding === 'valid' && spatial.some((n) => (n - l.pool) % s !== 0) ? ' (rounded down: the incomplete last window is dropped)' : '';
+        step = text ? `${name} (pool ${dims === 2 ? `${l.pool}×${l.pool}` : l.pool}, stride ${s}, '${l.padding}'): ${sizesText(spatial, l.pool, s, l.padding, next)}${rounded} → ${fmtShape([null, ...next, c])}; no parameters.` : '';
         spatial = next;
         break;
       }
@@ -227,16 +228,16 @@ function run(p: ModelSummaryParams, flaw?: FlawId): LayerResult[] | undefined {
         const bnParams = flaw === 'bn-2c' ? 2 : 4;
         params = bnParams * c;
         nonTrainable = flaw === 'bn-2c' || flaw === 'bn-all-trainable' ? 0 : 2 * c;
-        step = `${name}: shape unchanged; 4·${c} = ${4 * c} parameters (γ, β trainable; moving mean and variance non-trainable: ${2 * c}).`;
+        step = text ? `${name}: shape unchanged; 4·${c} = ${4 * c} parameters (γ, β trainable; moving mean and variance non-trainable: ${2 * c}).` : '';
         break;
       }
       case 'dropout':
-        step = `${name} (rate ${l.rate}): shape unchanged; no parameters.`;
+        step = text ? `${name} (rate ${l.rate}): shape unchanged; no parameters.` : '';
         break;
       case 'flatten': {
         if (!spatial) return undefined;
         const size = flaw === 'flatten-no-channels' ? product(spatial) : product(spatial) * c;
-        step = `${name}: ${[...spatial, c].join('·')} = ${product(spatial) * c} values → ${fmtShape([null, product(spatial) * c])}; no parameters.`;
+        step = text ? `${name}: ${[...spatial, c].join('·')} = ${product(spatial) * c} values → ${fmtShape([null, product(spatial) * c])}; no parameters.` : '';
         spatial = undefined;
         c = size;
         break;
@@ -244,7 +245,7 @@ function run(p: ModelSummaryParams, flaw?: FlawId): LayerResult[] | undefined {
       case 'gap': {
         if (!spatial) return undefined;
         const size = flaw === 'gap-as-flatten' ? product(spatial) * c : c;
-        step = `${name}: each of the ${c} channels is averaged over all positions → ${fmtShape([null, c])}; no parameters.`;
+        step = text ? `${name}: each of the ${c} channels is averaged over all positions → ${fmtShape([null, c])}; no parameters.` : '';
         spatial = undefined;
         c = size;
         break;
@@ -252,7 +253,7 @@ function run(p: ModelSummaryParams, flaw?: FlawId): LayerResult[] | undefined {
       case 'dense': {
         if (spatial) return undefined;
         params = flaw === 'dense-units-only' ? l.units : (c + (flaw === 'no-bias' ? 0 : 1)) * l.units;
-        step = `${name} (${l.units} unit${l.units === 1 ? '' : 's'}): (${c} + 1)·${l.units} = ${(c + 1) * l.units} parameters → ${fmtShape([null, l.units])}.`;
+        step = text ? `${name} (${l.units} unit${l.units === 1 ? '' : 's'}): (${c} + 1)·${l.units} = ${(c + 1) * l.units} parameters → ${fmtShape([null, l.units])}.` : '';
         c = l.units;
         break;
       }
@@ -277,13 +278,17 @@ function solveWith(p: ModelSummaryParams, flaw?: FlawId): Solution | undefined {
   const total = layers.reduce((a, r) => a + r.params, 0);
   const nonTrainable = layers.reduce((a, r) => a + r.nonTrainable, 0);
   parts.push({ id: 'total', label: 'Total parameters', answer: scalar(total) });
-  const steps = [`Input: ${fmtShape([null, ...p.input, p.channels])} (batch dimension None).`, ...layers.map((r) => r.step)];
-  const nonZero = layers.map((r) => r.params).filter((x) => x > 0);
-  steps.push(`Total parameters = ${nonZero.length > 1 ? `${nonZero.join(' + ')} = ` : ''}${total}.`);
+  // Mutants only need answers: they build no step text (`text` guards every string built for a step).
+  const text = flaw === undefined;
+  const steps: string[] = text ? [`Input: ${fmtShape([null, ...p.input, p.channels])} (batch dimension None).`, ...layers.map((r) => r.step)] : [];
+  if (text) {
+    const nonZero = layers.map((r) => r.params).filter((x) => x > 0);
+    steps.push(`Total parameters = ${nonZero.length > 1 ? `${nonZero.join(' + ')} = ` : ''}${total}.`);
+  }
   if (p.askTrainable) {
     parts.push({ id: 'trainable', label: 'Trainable parameters', answer: scalar(total - nonTrainable) });
     parts.push({ id: 'nonTrainable', label: 'Non-trainable parameters', answer: scalar(nonTrainable) });
-    steps.push(`Non-trainable = moving mean + moving variance of the BatchNormalization layers = ${nonTrainable}; trainable = ${total} − ${nonTrainable} = ${total - nonTrainable}.`);
+    if (text) steps.push(`Non-trainable = moving mean + moving variance of the BatchNormalization layers = ${nonTrainable}; trainable = ${total} − ${nonTrainable} = ${total - nonTrainable}.`);
   }
   return { parts, steps };
 }

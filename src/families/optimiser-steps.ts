@@ -226,31 +226,33 @@ const FLAWS: Flaw<FlawId>[] = [
 
 interface Gradient {
   g: Fraction[];
-  /** One worked line per component: "2·2·(1 − 3) + 2·0.1·1 = −39/5". */
+  /** One worked line per component: "2·2·(1 − 3) + 2·0.1·1 = −39/5" (none for a mutant). */
   text: string[];
 }
 
 /** ∇ of the objective (loss + optional L2 penalty) at a rational point. */
 function objectiveGradient(p: OptimiserStepsParams, w: Fraction[], flaw?: FlawId): Gradient {
   const L = p.loss;
+  // Mutants only need answers: they build no step text (`text` guards every string built for a step).
+  const text = flaw === undefined;
   const two = flaw === 'forgot-factor-2' ? ONE : q(2);
   const twoText = flaw === 'forgot-factor-2' ? '' : '2·';
   let g: Fraction[];
-  let text: string[];
+  let lines: string[] = [];
   switch (L.kind) {
     case 'quadratic':
     case 'separable': {
       const as = L.kind === 'quadratic' ? [Q(L.a)] : L.a.map(Q);
       const cs = L.kind === 'quadratic' ? [Q(L.c)] : L.c.map(Q);
       g = w.map((wi, i) => two.mul(as[i]!).mul(wi.sub(cs[i]!)));
-      text = w.map((wi, i) => `${twoText}${pg(as[i]!)}·(${minus(wi, cs[i]!)})`);
+      if (text) lines = w.map((wi, i) => `${twoText}${pg(as[i]!)}·(${minus(wi, cs[i]!)})`);
       break;
     }
     case 'coupled': {
       const [a, b, c] = [Q(L.a), Q(L.b), Q(L.c)];
       const [w1, w2] = [w[0]!, w[1]!];
       g = [two.mul(a).mul(w1).add(c.mul(w2)), two.mul(b).mul(w2).add(c.mul(w1))];
-      text = [`${twoText}${pg(a)}·${par(w1)} + ${pg(c)}·${par(w2)}`, `${twoText}${pg(b)}·${par(w2)} + ${pg(c)}·${par(w1)}`];
+      if (text) lines = [`${twoText}${pg(a)}·${par(w1)} + ${pg(c)}·${par(w2)}`, `${twoText}${pg(b)}·${par(w2)} + ${pg(c)}·${par(w1)}`];
       break;
     }
     case 'regression': {
@@ -259,8 +261,10 @@ function objectiveGradient(p: OptimiserStepsParams, w: Fraction[], flaw?: FlawId
       const k = flaw === 'ignored-half' ? q(2) : ONE;
       const kText = flaw === 'ignored-half' ? '2·' : '';
       g = [k.mul(r).mul(x), k.mul(r)];
-      const rText = `(${pg(x)}·${par(w[0]!)} + ${par(w[1]!)} − ${pg(y)})`;
-      text = [`${kText}${rText}·${pg(x)}`, `${kText}${rText}`];
+      if (text) {
+        const rText = `(${pg(x)}·${par(w[0]!)} + ${par(w[1]!)} − ${pg(y)})`;
+        lines = [`${kText}${rText}·${pg(x)}`, `${kText}${rText}`];
+      }
       break;
     }
   }
@@ -268,9 +272,9 @@ function objectiveGradient(p: OptimiserStepsParams, w: Fraction[], flaw?: FlawId
     const lambda = Q(p.l2);
     const k = flaw === 'l2-lambda-w' ? ONE : q(2);
     g = g.map((gi, i) => gi.add(k.mul(lambda).mul(w[i]!)));
-    text = text.map((t, i) => `${t} + ${flaw === 'l2-lambda-w' ? '' : '2·'}${pg(lambda)}·${par(w[i]!)}`);
+    if (text) lines = lines.map((t, i) => `${t} + ${flaw === 'l2-lambda-w' ? '' : '2·'}${pg(lambda)}·${par(w[i]!)}`);
   }
-  return { g, text: text.map((t, i) => `${t} = ${fmt(g[i]!)}`) };
+  return { g, text: lines.map((t, i) => `${t} = ${fmt(g[i]!)}`) };
 }
 
 /** The symbolic gradient, as the first worked line. */
@@ -328,12 +332,16 @@ function solveWith(p: OptimiserStepsParams, flaw?: FlawId): Solution | undefined
   /** The same as a factor in a product. */
   const showP = (xs: readonly Fraction[]) => (n === 1 ? par(xs[0]!) : show(xs));
   const parts: Part[] = [];
-  const steps: string[] = [gradientFormula(p)];
+  // Mutants only need answers: they build no step text (`text` guards every string built for a step).
+  const text = flaw === undefined;
+  const steps: string[] = text ? [gradientFormula(p)] : [];
 
   const gradAt = (w: Fraction[], t: number): Fraction[] => {
     const gr = objectiveGradient(p, w, flaw);
-    const at = `${theta}${sub(t - 1)} = ${show(w)}`;
-    steps.push(n === 1 ? `At ${at}: ∇${J} = ${gr.text[0]!}.` : `At ${at}: ${gr.text.map((x, i) => `∂${J}/∂${names[i]!} = ${x}`).join('; ')}.`);
+    if (text) {
+      const at = `${theta}${sub(t - 1)} = ${show(w)}`;
+      steps.push(n === 1 ? `At ${at}: ∇${J} = ${gr.text[0]!}.` : `At ${at}: ${gr.text.map((x, i) => `∂${J}/∂${names[i]!} = ${x}`).join('; ')}.`);
+    }
     return gr.g;
   };
 
@@ -346,7 +354,7 @@ function solveWith(p: OptimiserStepsParams, flaw?: FlawId): Solution | undefined
     for (let t = 1; t <= p.steps; t++) {
       const g = t === 1 ? g0 : gradAt(w, t);
       const next = w.map((wi, i) => wi.add(sgn.mul(eta).mul(g[i]!)));
-      steps.push(`Step ${t}: ${theta}${sub(t)} = ${theta}${sub(t - 1)} − η·∇${J} = ${show(w)} − ${given(eta)}·${showP(g)} = ${show(next)}.`);
+      if (text) steps.push(`Step ${t}: ${theta}${sub(t)} = ${theta}${sub(t - 1)} − η·∇${J} = ${show(w)} − ${given(eta)}·${showP(g)} = ${show(next)}.`);
       w = next;
       parts.push({ id: `w${t}`, label: wLabel(t), answer: pack(w) });
     }
@@ -367,14 +375,16 @@ function solveWith(p: OptimiserStepsParams, flaw?: FlawId): Solution | undefined
       const vNext = v.map((vi, i) => keep.mul(vi).add(gain.mul(g[i]!)));
       const next = w.map((wi, i) => wi.add(sgn.mul(eta).mul(vNext[i]!)));
       const reported = stated === 'keras' ? next.map((x, i) => x.sub(w[i]!)) : vNext;
-      if (stated === 'keras')
-        steps.push(
-          `Step ${t}: v${sub(t)} = β·v${sub(t - 1)} − η·∇${J} = ${given(beta)}·${showP(shown)} − ${given(eta)}·${showP(g)} = ${show(reported)}; ${theta}${sub(t)} = ${theta}${sub(t - 1)} + v${sub(t)} = ${show(next)}.`,
-        );
-      else
-        steps.push(
-          `Step ${t}: v${sub(t)} = β·v${sub(t - 1)} + ${ema ? '(1 − β)·' : ''}∇${J} = ${given(beta)}·${showP(v)} + ${ema ? `${given(ONE.sub(beta))}·${showP(g)}` : show(g)} = ${show(vNext)}; ${theta}${sub(t)} = ${theta}${sub(t - 1)} − η·v${sub(t)} = ${show(w)} − ${given(eta)}·${showP(vNext)} = ${show(next)}.`,
-        );
+      if (text) {
+        if (stated === 'keras')
+          steps.push(
+            `Step ${t}: v${sub(t)} = β·v${sub(t - 1)} − η·∇${J} = ${given(beta)}·${showP(shown)} − ${given(eta)}·${showP(g)} = ${show(reported)}; ${theta}${sub(t)} = ${theta}${sub(t - 1)} + v${sub(t)} = ${show(next)}.`,
+          );
+        else
+          steps.push(
+            `Step ${t}: v${sub(t)} = β·v${sub(t - 1)} + ${ema ? '(1 − β)·' : ''}∇${J} = ${given(beta)}·${showP(v)} + ${ema ? `${given(ONE.sub(beta))}·${showP(g)}` : show(g)} = ${show(vNext)}; ${theta}${sub(t)} = ${theta}${sub(t - 1)} − η·v${sub(t)} = ${show(w)} − ${given(eta)}·${showP(vNext)} = ${show(next)}.`,
+          );
+      }
       shown = reported;
       v = vNext;
       w = next;
@@ -420,21 +430,23 @@ function solveWith(p: OptimiserStepsParams, flaw?: FlawId): Solution | undefined
       return root.rad === 1n ? real(wi.add(step)) : { coef: step, rad: root.rad, rat: wi };
     });
     const irrational = !next.every(isRational);
-    const dec = (x: Real) => fmtDecimal(realValue(x), p.decimals).replace('-', '−');
-    const approx = (xs: Real[]) => (n === 1 ? dec(xs[0]!) : `(${xs.map(dec).join(', ')})`);
-    const sqrtText = n === 1 ? (isRational(sqrtQ(vHat[0]!)) ? par(rationalPart(sqrtQ(vHat[0]!))) : `(${fmtR(sqrtQ(vHat[0]!))})`) : '';
-    const showR = (xs: Real[]) => (n === 1 ? fmtR(xs[0]!) : `(${xs.map(fmtR).join(', ')})`);
-    const sq = n === 1 ? `${par(g[0]!)}²` : `(${g.map((x) => `${par(x)}²`).join(', ')})`;
-    steps.push(
-      `Step ${t}: m${sub(t)} = β₁·m${sub(t - 1)} + (1 − β₁)·g${sub(t)} = ${given(b1)}·${showP(mPrev)} + ${given(ONE.sub(b1))}·${showP(g)} = ${show(m)}; ` +
-        `v${sub(t)} = β₂·v${sub(t - 1)} + (1 − β₂)·g${sub(t)}² = ${given(b2)}·${showP(sPrev)} + ${given(ONE.sub(b2))}·${sq} = ${show(s)}.`,
-    );
-    steps.push(
-      `m̂${sub(t)} = m${sub(t)}/(1 − β₁${sup(t)}) = ${show(mHat)}; v̂${sub(t)} = v${sub(t)}/(1 − β₂${sup(t)}) = ${show(vHat)}; √v̂${sub(t)} = ${n === 1 ? fmtR(sqrtQ(vHat[0]!)) : `(${vHat.map((x) => fmtR(sqrtQ(x))).join(', ')})`}.`,
-    );
-    steps.push(
-      `${theta}${sub(t)} = ${theta}${sub(t - 1)} − η·m̂${sub(t)}/(√v̂${sub(t)} + ε) = ${show(w)} − ${given(eta)}·${n === 1 ? `${par(mHat[0]!)}/${sqrtText}` : 'm̂/√v̂'} = ${showR(next)}${irrational ? ` ≈ ${approx(next)}` : ''}.`,
-    );
+    if (text) {
+      const dec = (x: Real) => fmtDecimal(realValue(x), p.decimals).replace('-', '−');
+      const approx = (xs: Real[]) => (n === 1 ? dec(xs[0]!) : `(${xs.map(dec).join(', ')})`);
+      const sqrtText = n === 1 ? (isRational(sqrtQ(vHat[0]!)) ? par(rationalPart(sqrtQ(vHat[0]!))) : `(${fmtR(sqrtQ(vHat[0]!))})`) : '';
+      const showR = (xs: Real[]) => (n === 1 ? fmtR(xs[0]!) : `(${xs.map(fmtR).join(', ')})`);
+      const sq = n === 1 ? `${par(g[0]!)}²` : `(${g.map((x) => `${par(x)}²`).join(', ')})`;
+      steps.push(
+        `Step ${t}: m${sub(t)} = β₁·m${sub(t - 1)} + (1 − β₁)·g${sub(t)} = ${given(b1)}·${showP(mPrev)} + ${given(ONE.sub(b1))}·${showP(g)} = ${show(m)}; ` +
+          `v${sub(t)} = β₂·v${sub(t - 1)} + (1 − β₂)·g${sub(t)}² = ${given(b2)}·${showP(sPrev)} + ${given(ONE.sub(b2))}·${sq} = ${show(s)}.`,
+      );
+      steps.push(
+        `m̂${sub(t)} = m${sub(t)}/(1 − β₁${sup(t)}) = ${show(mHat)}; v̂${sub(t)} = v${sub(t)}/(1 − β₂${sup(t)}) = ${show(vHat)}; √v̂${sub(t)} = ${n === 1 ? fmtR(sqrtQ(vHat[0]!)) : `(${vHat.map((x) => fmtR(sqrtQ(x))).join(', ')})`}.`,
+      );
+      steps.push(
+        `${theta}${sub(t)} = ${theta}${sub(t - 1)} − η·m̂${sub(t)}/(√v̂${sub(t)} + ε) = ${show(w)} − ${given(eta)}·${n === 1 ? `${par(mHat[0]!)}/${sqrtText}` : 'm̂/√v̂'} = ${showR(next)}${irrational ? ` ≈ ${approx(next)}` : ''}.`,
+      );
+    }
     wr = next;
     parts.push(mPart, vPart);
     parts.push({

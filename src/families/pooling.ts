@@ -132,12 +132,15 @@ function solveWith(p: PoolingParams, flaw?: FlawId): Solution | undefined {
   const wins = windows(h, w, k, p.stride);
   const X = p.x.map((r) => r.map((v) => q(v)));
   const steps: string[] = [];
-  steps.push(
-    `Output size ('valid', rows and columns numbered from 1): ⌊(n − k)/s⌋ + 1 → ${h === w ? `⌊(${h} − ${k})/${p.stride}⌋ + 1 = ${ho}` : `H_out = ⌊(${h} − ${k})/${p.stride}⌋ + 1 = ${ho}, W_out = ⌊(${w} − ${k})/${p.stride}⌋ + 1 = ${wo}`}, so Y is ${ho}×${wo}.`,
-  );
+  // Mutants only need answers: they build no step text (`text` guards every string built for a step).
+  const text = flaw === undefined;
+  if (text)
+    steps.push(
+      `Output size ('valid', rows and columns numbered from 1): ⌊(n − k)/s⌋ + 1 → ${h === w ? `⌊(${h} − ${k})/${p.stride}⌋ + 1 = ${ho}` : `H_out = ⌊(${h} − ${k})/${p.stride}⌋ + 1 = ${ho}, W_out = ⌊(${w} − ${k})/${p.stride}⌋ + 1 = ${wo}`}, so Y is ${ho}×${wo}.`,
+    );
   const lastRow = (ho - 1) * p.stride + k;
   const lastCol = (wo - 1) * p.stride + k;
-  if (lastRow < h || lastCol < w)
+  if (text && (lastRow < h || lastCol < w))
     steps.push(
       `The windows cover only ${lastRow < h ? `rows 1–${lastRow}` : 'all rows'} and ${lastCol < w ? `columns 1–${lastCol}` : 'all columns'}: the remaining cells are ignored by the layer and get gradient 0.`,
     );
@@ -149,7 +152,7 @@ function solveWith(p: PoolingParams, flaw?: FlawId): Solution | undefined {
   for (const win of wins) {
     const vals = win.cells.map(([r, c]) => X[r]![c]!);
     const g = q(p.dy[win.i]![win.j]!);
-    const where = `rows ${win.r0 + 1}–${win.r0 + k}, columns ${win.c0 + 1}–${win.c0 + k}`;
+    const where = text ? `rows ${win.r0 + 1}–${win.r0 + k}, columns ${win.c0 + 1}–${win.c0 + k}` : '';
     if (isMax) {
       let best = 0;
       vals.forEach((v, n) => {
@@ -157,7 +160,7 @@ function solveWith(p: PoolingParams, flaw?: FlawId): Solution | undefined {
       });
       const [br, bc] = win.cells[best]!;
       Y[win.i]![win.j] = vals[best]!;
-      steps.push(`Y${idx(win.i, win.j)}: window ${where} = {${vals.map(fmtQ).join(', ')}}; ${useMin ? 'min' : 'max'} = ${fmtQ(vals[best]!)} at X${idx(br, bc)}.`);
+      if (text) steps.push(`Y${idx(win.i, win.j)}: window ${where} = {${vals.map(fmtQ).join(', ')}}; ${useMin ? 'min' : 'max'} = ${fmtQ(vals[best]!)} at X${idx(br, bc)}.`);
       if (flaw === 'max-grad-to-all') for (const [r, c] of win.cells) contributions[r]![c]!.push({ from: win, amount: g });
       else if (flaw === 'max-grad-spread') for (const [r, c] of win.cells) contributions[r]![c]!.push({ from: win, amount: g.div(area) });
       else contributions[br]![bc]!.push({ from: win, amount: g });
@@ -165,40 +168,44 @@ function solveWith(p: PoolingParams, flaw?: FlawId): Solution | undefined {
       const s = vals.reduce((a, b) => a.add(b), ZERO);
       const y = flaw === 'avg-forward-no-divide' ? s : s.div(area);
       Y[win.i]![win.j] = y;
-      steps.push(`Y${idx(win.i, win.j)}: window ${where}: (${vals.map(term).join(' + ')})/${k * k} = ${divText(s, k * k)}.`);
+      if (text) steps.push(`Y${idx(win.i, win.j)}: window ${where}: (${vals.map(term).join(' + ')})/${k * k} = ${divText(s, k * k)}.`);
       const share = flaw === 'avg-backward-no-divide' ? g : g.div(area);
       for (const [r, c] of win.cells) contributions[r]![c]!.push({ from: win, amount: share });
     }
   }
-  steps.push(`Y = ${fmtMatrix(Y)}.`);
+  if (text) steps.push(`Y = ${fmtMatrix(Y)}.`);
 
   // Backward pass: route, then accumulate where windows overlap.
-  if (isMax) {
-    steps.push('Backward: each ∂L/∂Y[i,j] goes entirely to the position of that window\'s maximum; every other cell gets 0 from that window.');
-    for (const win of wins) {
-      const [br, bc] = win.cells.find(([r, c]) => contributions[r]![c]!.some((x) => x.from === win)) ?? [0, 0];
-      steps.push(`∂L/∂Y${idx(win.i, win.j)} = ${p.dy[win.i]![win.j]} → X${idx(br, bc)}.`);
+  if (text) {
+    if (isMax) {
+      steps.push('Backward: each ∂L/∂Y[i,j] goes entirely to the position of that window\'s maximum; every other cell gets 0 from that window.');
+      for (const win of wins) {
+        const [br, bc] = win.cells.find(([r, c]) => contributions[r]![c]!.some((x) => x.from === win)) ?? [0, 0];
+        steps.push(`∂L/∂Y${idx(win.i, win.j)} = ${p.dy[win.i]![win.j]} → X${idx(br, bc)}.`);
+      }
+    } else {
+      steps.push(`Backward: Y[i,j] = (1/${k * k})·Σ window, so every cell of window (i,j) receives ∂L/∂Y[i,j]/${k * k}.`);
     }
-  } else {
-    steps.push(`Backward: Y[i,j] = (1/${k * k})·Σ window, so every cell of window (i,j) receives ∂L/∂Y[i,j]/${k * k}.`);
   }
   const sumDy = (cs: Contribution[]) => cs.reduce((a, x) => a.add(q(p.dy[x.from.i]![x.from.j]!)), ZERO);
   const dX: Fraction[][] = contributions.map((row) =>
     row.map((cs) => (cs.length === 0 ? ZERO : flaw === 'overwrite-overlaps' ? cs[cs.length - 1]!.amount : cs.reduce((a, c) => a.add(c.amount), ZERO))),
   );
-  for (let r = 0; r < h; r++) {
-    const lines: string[] = [];
-    for (let c = 0; c < w; c++) {
-      const cs = contributions[r]![c]!;
-      if (cs.length < (isMax ? 2 : 1)) continue;
-      const from = cs.map((x) => `Y${idx(x.from.i, x.from.j)}`).join(', ');
-      if (isMax) lines.push(`X${idx(r, c)} is the maximum of windows ${from}: ${cs.map((x) => term(x.amount)).join(' + ')} = ${fmtQ(dX[r]![c]!)}`);
-      else if (cs.length === 1) lines.push(`X${idx(r, c)} = ${divText(q(p.dy[cs[0]!.from.i]![cs[0]!.from.j]!), k * k)}`);
-      else lines.push(`X${idx(r, c)} = (${cs.map((x) => term(q(p.dy[x.from.i]![x.from.j]!))).join(' + ')})/${k * k} = ${divText(sumDy(cs), k * k)}`);
+  if (text) {
+    for (let r = 0; r < h; r++) {
+      const lines: string[] = [];
+      for (let c = 0; c < w; c++) {
+        const cs = contributions[r]![c]!;
+        if (cs.length < (isMax ? 2 : 1)) continue;
+        const from = cs.map((x) => `Y${idx(x.from.i, x.from.j)}`).join(', ');
+        if (isMax) lines.push(`X${idx(r, c)} is the maximum of windows ${from}: ${cs.map((x) => term(x.amount)).join(' + ')} = ${fmtQ(dX[r]![c]!)}`);
+        else if (cs.length === 1) lines.push(`X${idx(r, c)} = ${divText(q(p.dy[cs[0]!.from.i]![cs[0]!.from.j]!), k * k)}`);
+        else lines.push(`X${idx(r, c)} = (${cs.map((x) => term(q(p.dy[x.from.i]![x.from.j]!))).join(' + ')})/${k * k} = ${divText(sumDy(cs), k * k)}`);
+      }
+      if (lines.length > 0) steps.push(isMax ? `Accumulate (overlapping windows): ${lines.join('; ')}.` : `Row ${r + 1}: ${lines.join('; ')}.`);
     }
-    if (lines.length > 0) steps.push(isMax ? `Accumulate (overlapping windows): ${lines.join('; ')}.` : `Row ${r + 1}: ${lines.join('; ')}.`);
+    steps.push(`∂L/∂X = ${fmtMatrix(dX)}.`);
   }
-  steps.push(`∂L/∂X = ${fmtMatrix(dX)}.`);
   return {
     parts: [
       { id: 'Y', label: `Y (pooled output, ${ho}×${wo})`, answer: matrix(Y) },

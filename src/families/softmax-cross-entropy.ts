@@ -201,23 +201,27 @@ function solveSoftmax(p: SoftmaxP, flaw?: FlawId): Solution | undefined {
   if (flaw === 'grad-sign') grad = grad.map((g) => g.neg());
   if (flaw === 'grad-target-only') grad = grad.map((g, i) => (i === t ? g : ZERO));
 
-  // Worked steps use the right numbers.
-  const rp = w.map((x) => x.div(total));
-  const ry = eps ? w.map((_, i) => (i === t ? ONE.sub(eps).add(eps.div(kq)) : eps.div(kq))) : w.map((_, i) => (i === t ? ONE : ZERO));
   const steps: string[] = [];
-  steps.push(
-    p.shift === 0
-      ? `e^(z_i) = ${vec(w)}, Σ_j e^(z_j) = ${fmt(total)}.`
-      : `e^(z_i) = e^${p.shift < 0 ? `(−${-p.shift})` : p.shift}·w_i with w = ${vec(w)}; the common factor e^${p.shift < 0 ? `(−${-p.shift})` : p.shift} cancels in softmax, Σ_j w_j = ${fmt(total)}.`,
-  );
-  steps.push(`p_i = softmax(z)_i = e^(z_i)/Σ_j e^(z_j) = ${vec(rp)}   (they sum to 1).`);
-  if (eps) steps.push(`Label smoothing ε = ${fmt(eps)}, K = ${k}: y = (1 − ε)·one-hot(${p.target}) + ε/K = ${vec(ry)}.`);
-  const rLoss = roundedLn(ry.map((yi, i) => ({ c: yi.neg(), x: rp[i]! })), p.decimals);
-  if (eps) {
-    const pieces = ry.map((yi, i) => `${fmt(yi)}·${lnOf(rp[i]!)}`).join(' + ');
-    steps.push(`L = −Σ y_i ln p_i = −(${pieces}) ≈ ${fmtFixed(rLoss, p.decimals)}.`);
-  } else steps.push(`L = −ln p_${p.target} = −${lnOf(rp[t]!)} = ${lnText(ONE.div(rp[t]!))} ≈ ${fmtFixed(rLoss, p.decimals)}.`);
-  steps.push(`∂L/∂z_i = p_i − y_i = ${vec(rp.map((x, i) => x.sub(ry[i]!)))}.`);
+  // Mutants only need answers: they build no step text (`text` guards every string built for a step).
+  const text = flaw === undefined;
+  if (text) {
+    // Worked steps use the right numbers.
+    const rp = w.map((x) => x.div(total));
+    const ry = eps ? w.map((_, i) => (i === t ? ONE.sub(eps).add(eps.div(kq)) : eps.div(kq))) : w.map((_, i) => (i === t ? ONE : ZERO));
+    steps.push(
+      p.shift === 0
+        ? `e^(z_i) = ${vec(w)}, Σ_j e^(z_j) = ${fmt(total)}.`
+        : `e^(z_i) = e^${p.shift < 0 ? `(−${-p.shift})` : p.shift}·w_i with w = ${vec(w)}; the common factor e^${p.shift < 0 ? `(−${-p.shift})` : p.shift} cancels in softmax, Σ_j w_j = ${fmt(total)}.`,
+    );
+    steps.push(`p_i = softmax(z)_i = e^(z_i)/Σ_j e^(z_j) = ${vec(rp)}   (they sum to 1).`);
+    if (eps) steps.push(`Label smoothing ε = ${fmt(eps)}, K = ${k}: y = (1 − ε)·one-hot(${p.target}) + ε/K = ${vec(ry)}.`);
+    const rLoss = roundedLn(ry.map((yi, i) => ({ c: yi.neg(), x: rp[i]! })), p.decimals);
+    if (eps) {
+      const pieces = ry.map((yi, i) => `${fmt(yi)}·${lnOf(rp[i]!)}`).join(' + ');
+      steps.push(`L = −Σ y_i ln p_i = −(${pieces}) ≈ ${fmtFixed(rLoss, p.decimals)}.`);
+    } else steps.push(`L = −ln p_${p.target} = −${lnOf(rp[t]!)} = ${lnText(ONE.div(rp[t]!))} ≈ ${fmtFixed(rLoss, p.decimals)}.`);
+    steps.push(`∂L/∂z_i = p_i − y_i = ${vec(rp.map((x, i) => x.sub(ry[i]!)))}.`);
+  }
 
   return {
     parts: [
@@ -235,8 +239,10 @@ function solveSigmoid(p: SigmoidP, flaw?: FlawId): Solution | undefined {
   const prob = flaw === 'exp-sign' ? ONE.div(ONE.add(u)) : u.div(ONE.add(u));
   const sp = prob.mul(ONE.sub(prob));
   const steps: string[] = [];
+  // Mutants only need answers: they build no step text (`text` guards every string built for a step).
+  const text = flaw === undefined;
   const rp = u.div(ONE.add(u));
-  steps.push(`e^(−z) = ${fmt(ONE.div(u))} ⇒ p = σ(z) = 1/(1 + e^(−z)) = 1/(1 + ${fmt(ONE.div(u))}) = ${fmt(rp)}.`);
+  if (text) steps.push(`e^(−z) = ${fmt(ONE.div(u))} ⇒ p = σ(z) = 1/(1 + e^(−z)) = 1/(1 + ${fmt(ONE.div(u))}) = ${fmt(rp)}.`);
   const parts: Part[] = [{ id: 'p', label: 'p = σ(z)', answer: scalar(prob) }];
   if (p.loss === 'bce') {
     const base: LogBase = flaw === 'log10' ? '10' : flaw === 'log2' ? '2' : 'e';
@@ -244,10 +250,12 @@ function solveSigmoid(p: SigmoidP, flaw?: FlawId): Solution | undefined {
     let grad = prob.sub(y);
     if (flaw === 'bce-extra-sigma-prime') grad = grad.mul(sp);
     if (flaw === 'grad-sign') grad = grad.neg();
-    const rLoss = roundedLn([{ c: y.neg(), x: rp }, { c: y.sub(ONE), x: ONE.sub(rp) }], p.decimals);
-    const symbolic = y.equals(ONE) ? `−ln p = ${lnText(ONE.div(rp))}` : y.n === 0n ? `−ln(1 − p) = ${lnText(ONE.div(ONE.sub(rp)))}` : `−(${fmt(y)}·${lnOf(rp)} + ${fmt(ONE.sub(y))}·${lnOf(ONE.sub(rp))})`;
-    steps.push(`L = −[y ln p + (1 − y) ln(1 − p)] with y = ${fmt(y)}: L = ${symbolic} ≈ ${fmtFixed(rLoss, p.decimals)}.`);
-    steps.push(`∂L/∂z = p − y = ${fmt(rp)} − ${sub(y)} = ${fmt(rp.sub(y))}   (σ′ cancels against the 1/(p(1 − p)) of the loss).`);
+    if (text) {
+      const rLoss = roundedLn([{ c: y.neg(), x: rp }, { c: y.sub(ONE), x: ONE.sub(rp) }], p.decimals);
+      const symbolic = y.equals(ONE) ? `−ln p = ${lnText(ONE.div(rp))}` : y.n === 0n ? `−ln(1 − p) = ${lnText(ONE.div(ONE.sub(rp)))}` : `−(${fmt(y)}·${lnOf(rp)} + ${fmt(ONE.sub(y))}·${lnOf(ONE.sub(rp))})`;
+      steps.push(`L = −[y ln p + (1 − y) ln(1 − p)] with y = ${fmt(y)}: L = ${symbolic} ≈ ${fmtFixed(rLoss, p.decimals)}.`);
+      steps.push(`∂L/∂z = p − y = ${fmt(rp)} − ${sub(y)} = ${fmt(rp.sub(y))}   (σ′ cancels against the 1/(p(1 − p)) of the loss).`);
+    }
     parts.push(lossPart(lossTerms, base, p.decimals, `binary cross-entropy L (${p.decimals} decimals)`), { id: 'grad', label: '∂L/∂z', answer: scalar(grad) });
   } else {
     const half = flaw === 'half-confusion' ? ONE : q(1, 2);
@@ -256,10 +264,12 @@ function solveSigmoid(p: SigmoidP, flaw?: FlawId): Solution | undefined {
     let grad = half.mul(q(2)).mul(e);
     if (flaw !== 'missing-sigma-prime') grad = grad.mul(sp);
     if (flaw === 'grad-sign') grad = grad.neg();
-    const re = rp.sub(y);
-    const rsp = rp.mul(ONE.sub(rp));
-    steps.push(`L = ½(p − y)² = ½·${par(re)}² = ${fmt(q(1, 2).mul(re).mul(re))}.`);
-    steps.push(`∂L/∂z = (p − y)·σ′(z) = (p − y)·p(1 − p) = ${par(re)}·${par(rsp)} = ${fmt(re.mul(rsp))}.`);
+    if (text) {
+      const re = rp.sub(y);
+      const rsp = rp.mul(ONE.sub(rp));
+      steps.push(`L = ½(p − y)² = ½·${par(re)}² = ${fmt(q(1, 2).mul(re).mul(re))}.`);
+      steps.push(`∂L/∂z = (p − y)·σ′(z) = (p − y)·p(1 − p) = ${par(re)}·${par(rsp)} = ${fmt(re.mul(rsp))}.`);
+    }
     parts.push({ id: 'loss', label: 'loss L', answer: scalar(loss) }, { id: 'grad', label: '∂L/∂z', answer: scalar(grad) });
   }
   return { parts, steps };
@@ -280,13 +290,18 @@ function solveMse(p: MseP, flaw?: FlawId): Solution | undefined {
   let grad = err.map((e) => scale.mul(q(flaw === 'grad-no-2' ? 1 : 2)).mul(e));
   if (flaw === 'grad-sign') grad = grad.map((g) => g.neg());
 
-  const rscale = (p.half ? q(1, 2) : ONE).div(p.reduction === 'mean' ? q(n) : ONE);
-  const factor = `${p.half ? '½·' : ''}${p.reduction === 'mean' ? `(1/${n})·` : ''}`;
-  const steps = [
-    `Errors ŷ_i − y_i = ${vec(err)}; squared: ${vec(err.map((e) => e.mul(e)))}, Σ = ${fmt(sq)}.`,
-    `L = ${factor}Σ(ŷ_i − y_i)² = ${fmt(rscale.mul(sq))}.`,
-    `∂L/∂ŷ_i = ${factor}2(ŷ_i − y_i) = ${par(rscale.mul(q(2)))}·(ŷ_i − y_i) = ${vec(err.map((e) => rscale.mul(q(2)).mul(e)))}.`,
-  ];
+  const steps: string[] = [];
+  // Mutants only need answers: they build no step text (`text` guards every string built for a step).
+  const text = flaw === undefined;
+  if (text) {
+    const rscale = (p.half ? q(1, 2) : ONE).div(p.reduction === 'mean' ? q(n) : ONE);
+    const factor = `${p.half ? '½·' : ''}${p.reduction === 'mean' ? `(1/${n})·` : ''}`;
+    steps.push(
+      `Errors ŷ_i − y_i = ${vec(err)}; squared: ${vec(err.map((e) => e.mul(e)))}, Σ = ${fmt(sq)}.`,
+      `L = ${factor}Σ(ŷ_i − y_i)² = ${fmt(rscale.mul(sq))}.`,
+      `∂L/∂ŷ_i = ${factor}2(ŷ_i − y_i) = ${par(rscale.mul(q(2)))}·(ŷ_i − y_i) = ${vec(err.map((e) => rscale.mul(q(2)).mul(e)))}.`,
+    );
+  }
   return {
     parts: [
       { id: 'loss', label: 'loss L', answer: scalar(loss) },

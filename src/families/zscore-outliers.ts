@@ -177,34 +177,38 @@ function solveWith(p: ZscoreOutliersParams, flaw?: FlawId): Solution | undefined
   const absGtT = (zx: Real) => compareReal({ coef: zx.coef.abs(), rad: zx.rad }, real(t)) > 0;
   const outliers = [...new Set(zAll.filter((e) => absGtT(e.z)).map((e) => e.x))].sort((a, b) => a - b);
 
-  const paren = (x: string) => (x.includes('/') ? `(${x})` : x);
-  const meanText = mean.d === 1n ? fmtQ(mean) : `${fmtQ(mean)} ≈ ${approx(real(mean))}`;
-  const divText = sample ? `n − 1 = ${divisor}` : `n = ${divisor}`;
   const steps: string[] = [];
-  if (flaw === 'appended') steps.push(`(The new value ${p.newPoint} is appended to the data: n = ${n}.)`);
-  steps.push(`Mean: μ = Σxᵢ / n = ${fmtQ(total)} / ${n} = ${meanText}.`);
-  steps.push(`Deviations xᵢ − μ: ${devs.map(fmtQ).join(', ')}.`);
-  steps.push(
-    flaw === 'raw-second-moment'
-      ? `Sum of squares Σxᵢ² = ${fmtQ(ss)}.`
-      : `Sum of squared deviations Σ(xᵢ − μ)² = ${fmtQ(ss)}.`,
-  );
-  const varText = fmtQ(variance) === `${fmtQ(ss)}/${divisor}` ? '' : ` = ${fmtQ(variance)}`;
-  steps.push(`Variance (${sample ? 'sample' : 'population'}: divide by ${divText}): σ² = ${paren(fmtQ(ss))} / ${divisor}${varText}.`);
-  steps.push(
-    flaw === 'variance-not-std'
-      ? `σ = ${fmtQ(variance)}.`
-      : `σ = √(${fmtQ(variance)}) = ${fmtReal(sigma)}${isRational(sigma) && sigma.coef.d === 1n ? '' : ` ≈ ${approx(sigma)}`}.`,
-  );
-  const scoredName = p.newPoint !== undefined ? `x_new = ${scored}` : `x = ${scored}`;
-  steps.push(
-    `z-score of ${scoredName}${p.newPoint !== undefined && flaw !== 'appended' ? ' (against μ and σ of the original data)' : ''}: z = (${scored} − ${fmtQ(mean)}) / σ = ${paren(fmtQ(q(scored).sub(mean)))} / ${paren(fmtReal(sigma))} = ${fmtReal(zScored)} ≈ ${approx(zScored)}.`,
-  );
-  steps.push(
-    `Cut-offs: μ ∓ ${tText}σ = ${fmtQ(mean)} ∓ ${fmtReal(margin)} ≈ [${cutoffs.map(approx).join(', ')}]: values outside this interval are flagged.`,
-  );
-  steps.push(`|z| of each value: ${zAll.map((e) => `${e.x} → ${fmtDecimal(Math.abs(realValue(e.z)), d)}`).join(', ')}.`);
-  steps.push(`Outliers (|z| > ${tText}): ${outliers.length === 0 ? 'none' : `{${outliers.join(', ')}}`}.`);
+  // Mutants only need answers: they build no step text (`text` guards every string built for a step).
+  const text = flaw === undefined;
+  if (text) {
+    const paren = (x: string) => (x.includes('/') ? `(${x})` : x);
+    const meanText = mean.d === 1n ? fmtQ(mean) : `${fmtQ(mean)} ≈ ${approx(real(mean))}`;
+    const divText = sample ? `n − 1 = ${divisor}` : `n = ${divisor}`;
+    if (flaw === 'appended') steps.push(`(The new value ${p.newPoint} is appended to the data: n = ${n}.)`);
+    steps.push(`Mean: μ = Σxᵢ / n = ${fmtQ(total)} / ${n} = ${meanText}.`);
+    steps.push(`Deviations xᵢ − μ: ${devs.map(fmtQ).join(', ')}.`);
+    steps.push(
+      flaw === 'raw-second-moment'
+        ? `Sum of squares Σxᵢ² = ${fmtQ(ss)}.`
+        : `Sum of squared deviations Σ(xᵢ − μ)² = ${fmtQ(ss)}.`,
+    );
+    const varText = fmtQ(variance) === `${fmtQ(ss)}/${divisor}` ? '' : ` = ${fmtQ(variance)}`;
+    steps.push(`Variance (${sample ? 'sample' : 'population'}: divide by ${divText}): σ² = ${paren(fmtQ(ss))} / ${divisor}${varText}.`);
+    steps.push(
+      flaw === 'variance-not-std'
+        ? `σ = ${fmtQ(variance)}.`
+        : `σ = √(${fmtQ(variance)}) = ${fmtReal(sigma)}${isRational(sigma) && sigma.coef.d === 1n ? '' : ` ≈ ${approx(sigma)}`}.`,
+    );
+    const scoredName = p.newPoint !== undefined ? `x_new = ${scored}` : `x = ${scored}`;
+    steps.push(
+      `z-score of ${scoredName}${p.newPoint !== undefined && flaw !== 'appended' ? ' (against μ and σ of the original data)' : ''}: z = (${scored} − ${fmtQ(mean)}) / σ = ${paren(fmtQ(q(scored).sub(mean)))} / ${paren(fmtReal(sigma))} = ${fmtReal(zScored)} ≈ ${approx(zScored)}.`,
+    );
+    steps.push(
+      `Cut-offs: μ ∓ ${tText}σ = ${fmtQ(mean)} ∓ ${fmtReal(margin)} ≈ [${cutoffs.map(approx).join(', ')}]: values outside this interval are flagged.`,
+    );
+    steps.push(`|z| of each value: ${zAll.map((e) => `${e.x} → ${fmtDecimal(Math.abs(realValue(e.z)), d)}`).join(', ')}.`);
+    steps.push(`Outliers (|z| > ${tText}): ${outliers.length === 0 ? 'none' : `{${outliers.join(', ')}}`}.`);
+  }
 
   const unit = 10 ** -d;
   const rounded = (x: Real) => !(isRational(x) && x.coef.d === 1n);
