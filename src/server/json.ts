@@ -150,12 +150,8 @@ function encode(v: unknown, depth: number, maxDepth: number, out: Out): number {
       into.text('[');
       for (let i = 0; i < o.length; i++) {
         if (i) into.text(',');
-        const x: unknown = o[i];
-        if (x !== null && typeof x === 'object') {
-          const r = encode(x, depth + 1, maxDepth, into);
-          if (r === FAIL) return FAIL;
-          kids = fold(kids, r);
-        } else into.text(leaf(x));
+        kids = child(o[i], depth, maxDepth, into, kids);
+        if (kids === FAIL) return FAIL;
       }
       into.text(']');
     }
@@ -180,11 +176,8 @@ function encode(v: unknown, depth: number, maxDepth: number, out: Out): number {
         if (!first) into.text(',');
         into.text(quotedKey(k));
         first = false;
-        if (x !== null && typeof x === 'object') {
-          const r = encode(x, depth + 1, maxDepth, into);
-          if (r === FAIL) return FAIL;
-          kids = fold(kids, r);
-        } else into.text(leaf(x));
+        kids = child(x, depth, maxDepth, into, kids);
+        if (kids === FAIL) return FAIL;
       }
       into.text('}');
     }
@@ -204,6 +197,19 @@ function encode(v: unknown, depth: number, maxDepth: number, out: Out): number {
   }
   out.append(into);
   return height * 2;
+}
+
+/**
+ * One child of a container at `depth` written into `into` (a leaf directly; its checks were done by
+ * the container's first pass): FAIL, or the container's running fold `kids` with the child folded in.
+ */
+function child(x: unknown, depth: number, maxDepth: number, into: Out, kids: number): number {
+  if (x === null || typeof x !== 'object') {
+    into.text(leaf(x));
+    return kids;
+  }
+  const r = encode(x, depth + 1, maxDepth, into);
+  return r === FAIL ? FAIL : fold(kids, r);
 }
 
 /** A container's running fold of its children's encode results: fixed if all are, height = max + 1. */
