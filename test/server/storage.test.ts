@@ -45,6 +45,23 @@ async function registerExam(s: Storage, id = 'cnn-midterm') {
   await s.upsertExam({ id, title: 'CNN midterm', mode: 'exam', sha256: SHA_A });
 }
 
+/**
+ * A database with the exam registered, storage opened on it with `options`, and a second connection
+ * holding the write lock; `unlock()` releases the lock (if still held) and closes that connection.
+ */
+async function lockedStorage(options: Parameters<typeof SqliteStorage.open>[1]) {
+  const file = tmpDb();
+  await withStorage(async (s) => registerExam(s), {}, file);
+  const s = SqliteStorage.open(file, options);
+  const blocker = new Database(file);
+  blocker.prepare('BEGIN IMMEDIATE').run();
+  const unlock = () => {
+    if (blocker.inTransaction) blocker.prepare('ROLLBACK').run();
+    blocker.close();
+  };
+  return { file, s, blocker, unlock };
+}
+
 const sub = (over: Partial<NewSubmission> = {}): NewSubmission => ({
   exam: 'cnn-midterm',
   code: 'AB12CD',
@@ -194,16 +211,11 @@ describe('connection settings', () => {
   });
 
   test('a writer blocked longer than busy_timeout gets BUSY and writes nothing; it works once the lock is gone', async () => {
-    const file = tmpDb();
-    await withStorage(async (s) => registerExam(s), {}, file);
-    const s = SqliteStorage.open(file, { busyTimeoutMs: 50 });
-    const blocker = new Database(file);
-    blocker.prepare('BEGIN IMMEDIATE').run();
+    const { s, unlock } = await lockedStorage({ busyTimeoutMs: 50 });
     try {
       await rejects(s.addSubmission(sub()), 'BUSY', /locked/);
     } finally {
-      blocker.prepare('ROLLBACK').run();
-      blocker.close();
+      unlock();
     }
     assert.equal(await s.countAttempts('cnn-midterm', 's001'), 0);
     assert.equal((await s.addSubmission(sub())).attempt, 1);
@@ -516,17 +528,12 @@ for (const writer of ['thread', 'inline'] as const)
     });
 
     test('a failed transaction rejects every item of the batch and writes none of them', async () => {
-      const file = tmpDb();
-      await withStorage(async (s) => registerExam(s), {}, file);
-      const s = SqliteStorage.open(file, { busyTimeoutMs: 50, writer });
-      const blocker = new Database(file);
-      blocker.prepare('BEGIN IMMEDIATE').run();
+      const { s, unlock } = await lockedStorage({ busyTimeoutMs: 50, writer });
       try {
         const settled = await Promise.allSettled(range(5).map((i) => s.addSubmission(sub({ student: `b${i}` }))));
         assert.ok(settled.every((r) => r.status === 'rejected' && r.reason instanceof StorageError && r.reason.code === 'BUSY'));
       } finally {
-        blocker.prepare('ROLLBACK').run();
-        blocker.close();
+        unlock();
       }
       assert.equal((await s.listSubmissions('cnn-midterm')).length, 0);
       await s.close();
@@ -577,11 +584,7 @@ describe('writer thread', () => {
   });
 
   test('while a commit waits for the write lock, this event loop keeps running', async () => {
-    const file = tmpDb();
-    await withStorage(async (s) => registerExam(s), {}, file);
-    const s = SqliteStorage.open(file, { busyTimeoutMs: 400 });
-    const blocker = new Database(file);
-    blocker.prepare('BEGIN IMMEDIATE').run();
+    const { s, unlock } = await lockedStorage({ busyTimeoutMs: 400 });
     try {
       const ticks: number[] = [];
       const timer = setInterval(() => ticks.push(Date.now()), 10);
@@ -592,18 +595,13 @@ describe('writer thread', () => {
       // The waiting happened on the writer thread: timers kept firing here meanwhile.
       assert.ok(ticks.length >= 10, `only ${ticks.length} timer ticks while the writer waited`);
     } finally {
-      blocker.prepare('ROLLBACK').run();
-      blocker.close();
+      unlock();
       await s.close();
     }
   });
 
   test('batches handed over while the writer is committing go into its next transaction without waiting for this thread', async () => {
-    const file = tmpDb();
-    await withStorage(async (s) => registerExam(s), {}, file);
-    const s = SqliteStorage.open(file, { busyTimeoutMs: 10_000 });
-    const blocker = new Database(file);
-    blocker.prepare('BEGIN IMMEDIATE').run();
+    const { file, s, blocker, unlock } = await lockedStorage({ busyTimeoutMs: 10_000 });
     try {
       const before = s.commitStats.commits;
       // Three batches, from three turns of the event loop: the first waits for the lock in the
@@ -635,18 +633,13 @@ describe('writer thread', () => {
       // The first batch alone, then the two that waited together: two transactions.
       assert.equal(s.commitStats.commits - before, 2);
     } finally {
-      if (blocker.inTransaction) blocker.prepare('ROLLBACK').run();
-      blocker.close();
+      unlock();
       await s.close();
     }
   });
 
   test('a writer thread that stops with batches in flight rejects them all; the next submission starts a new thread', async () => {
-    const file = tmpDb();
-    await withStorage(async (s) => registerExam(s), {}, file);
-    const s = SqliteStorage.open(file, { busyTimeoutMs: 1500 });
-    const blocker = new Database(file);
-    blocker.prepare('BEGIN IMMEDIATE').run();
+    const { s, unlock } = await lockedStorage({ busyTimeoutMs: 1500 });
     try {
       const first = s.addSubmission(sub({ student: 'x1' }));
       await new Promise((r) => setImmediate(r));
@@ -658,8 +651,7 @@ describe('writer thread', () => {
       // The batch the thread had not started: "may not have been stored" (it was not).
       assert.match(((settled[1] as PromiseRejectedResult).reason as Error).message, /writer thread stopped/);
     } finally {
-      blocker.prepare('ROLLBACK').run();
-      blocker.close();
+      unlock();
     }
     assert.equal((await s.addSubmission(sub({ student: 'x3' }))).attempt, 1);
     assert.deepEqual(
