@@ -170,7 +170,7 @@ export function createService(o: AppOptions): Service {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   const security = helmetHeaders(HELMET_OPTIONS);
-  const setSecurityHeaders = securityHeaderSetter(HELMET_OPTIONS);
+  const setSecurityHeaders = securityHeaderSetter(security);
   const limiter = new IpRateLimiter({ windowMs: 60_000, limit: o.perIpPerMinute ?? 300, message: RATE_LIMIT_MESSAGE });
   const limit = o.bodyLimit ?? '64kb';
   const maxBody = bytes(limit);

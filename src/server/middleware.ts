@@ -43,18 +43,17 @@ export function helmetHeaders(options: Readonly<HelmetOptions>): { set: [string,
   return { set, removed };
 }
 
-/** A function setting helmet's headers (for these options) on a response. Options must be constants (no nonce functions). */
-export function securityHeaderSetter(options: Readonly<HelmetOptions>): (res: ServerResponse) => void {
-  const { set, removed } = helmetHeaders(options);
+/** A function setting helmet's headers (captured by helmetHeaders) on a response. */
+export function securityHeaderSetter({ set, removed }: ReturnType<typeof helmetHeaders>): (res: ServerResponse) => void {
   return (res) => {
     for (const name of removed) res.removeHeader(name);
     for (const [name, value] of set) res.setHeader(name, value);
   };
 }
 
-/** securityHeaderSetter as middleware: helmet's headers on every response. */
+/** securityHeaderSetter as middleware: helmet's headers on every response. Options must be constants (no nonce functions). */
 export function securityHeaders(options: Readonly<HelmetOptions>): RequestHandler {
-  const setHeaders = securityHeaderSetter(options);
+  const setHeaders = securityHeaderSetter(helmetHeaders(options));
   return (_req, res, next) => {
     setHeaders(res);
     next();
