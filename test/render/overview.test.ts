@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import PDFDocument from 'pdfkit';
 import type { ExamDoc } from '../../src/exam/types.js';
 import { registerFonts } from '../../src/render/pdf/fonts.js';
-import { fitLine, renderOverviewPdf } from '../../src/render/pdf/overview.js';
+import { fitLine } from '../../src/render/pdf/lines.js';
+import { renderOverviewPdf } from '../../src/render/pdf/overview.js';
 
 test('fitLine: the longest start that fits, with "…" when cut; whole surrogate pairs; "" when nothing fits', () => {
   const doc = new PDFDocument({ font: null as unknown as string });

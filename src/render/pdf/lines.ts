@@ -62,7 +62,11 @@ export interface WrapOptions {
   align?: 'left' | 'center' | 'right';
 }
 
-/** doc.text options this module draws itself; `ellipsis` and `lineBreak` only matter with a `height`. */
+/**
+ * doc.text options this module draws itself. `lineBreak: false` with `ellipsis: true` keeps the text
+ * on one line, cut to the width with "…" (fitLine); pdfkit itself wraps any text given a width, even
+ * with `lineBreak: false`, and applies `ellipsis` only with a `height`.
+ */
 export interface DrawOptions extends WrapOptions {
   lineBreak?: boolean;
   ellipsis?: boolean | string;
@@ -216,11 +220,30 @@ export function heightOfText(doc: PDFKit.PDFDocument, s: string, o: WrapOptions)
 }
 
 /**
+ * The longest start of `s` that fits on one line of `width` in the document's current font and size,
+ * ending in "…" when cut ('' when not even that fits).
+ */
+export function fitLine(doc: PDFKit.PDFDocument, s: string, width: number): string {
+  if (doc.widthOfString(s) <= width) return s;
+  const chars = Array.from(s); // never cut between the two halves of a surrogate pair
+  const cut = (k: number) => `${chars.slice(0, k).join('').trimEnd()}…`;
+  let lo = 0;
+  let hi = chars.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (doc.widthOfString(cut(mid)) <= width) lo = mid;
+    else hi = mid - 1;
+  }
+  return doc.widthOfString(cut(lo)) <= width ? cut(lo) : '';
+}
+
+/**
  * `doc.text(s, x, y, { width, lineGap, align })` in the current font, size and colour: the same
  * content-stream operators. Falls back to `doc.text` where pdfkit would start a new page or cut
  * the text at a height.
  */
 export function drawText(doc: PDFKit.PDFDocument, s: string, x: number, y: number, o: DrawOptions): void {
+  if (o.lineBreak === false && o.ellipsis === true && o.height == null) s = fitLine(doc, s, o.width);
   if (!supported(doc) || o.height != null) {
     doc.text(s, x, y, o);
     return;

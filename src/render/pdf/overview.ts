@@ -5,25 +5,6 @@ import { Flow, INK, MUTED, RULE, text, type Element } from './layout.js';
 import { drawText } from './lines.js';
 import { pdfDate } from './paper.js';
 
-/**
- * The longest start of `s` that fits on one line of `width` in the document's current font and size,
- * ending in "…" when cut ('' when not even that fits). pdfkit wraps any text given a width, even with
- * `lineBreak: false`, so a table cell is cut to its width before it is drawn.
- */
-export function fitLine(doc: PDFKit.PDFDocument, s: string, width: number): string {
-  if (doc.widthOfString(s) <= width) return s;
-  const chars = Array.from(s); // never cut between the two halves of a surrogate pair
-  const cut = (k: number) => `${chars.slice(0, k).join('').trimEnd()}…`;
-  let lo = 0;
-  let hi = chars.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (doc.widthOfString(cut(mid)) <= width) lo = mid;
-    else hi = mid - 1;
-  }
-  return doc.widthOfString(cut(lo)) <= width ? cut(lo) : '';
-}
-
 export async function renderOverviewPdf(exam: ExamDoc, file: string): Promise<void> {
   const flow = new Flow(file, {
     size: exam.exam.paper,
@@ -42,9 +23,9 @@ export async function renderOverviewPdf(exam: ExamDoc, file: string): Promise<vo
       const codeW = 70;
       const w = (width - codeW) / Math.max(1, questions.length);
       doc.font(bold ? 'bold' : 'mono').fontSize(7.5).fillColor(INK);
-      drawText(doc, fitLine(doc, cells[0]!, codeW - 2), x, y + 2, { width: codeW });
+      drawText(doc, cells[0]!, x, y + 2, { width: codeW - 2, lineBreak: false, ellipsis: true });
       doc.font(bold ? 'bold' : 'sans').fontSize(6.5);
-      cells.slice(1).forEach((c, i) => drawText(doc, fitLine(doc, c, w - 4), x + codeW + i * w, y + 3, { width: w - 4 }));
+      cells.slice(1).forEach((c, i) => drawText(doc, c, x + codeW + i * w, y + 3, { width: w - 4, lineBreak: false, ellipsis: true }));
       doc.save().strokeColor(RULE).lineWidth(0.3).moveTo(x, y + 13).lineTo(x + width, y + 13).stroke().restore();
     },
   });
