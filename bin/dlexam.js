@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// Entry point for the `dlexam` bin: runs the TypeScript sources through tsx (no build step).
+// Entry point for the `dlexam` bin: runs the compiled build (dist/, see scripts/build.mjs) when it
+// matches the sources, else the TypeScript sources through tsx (DLEXAM_SOURCES=1 forces the sources).
 import { spawn } from 'node:child_process';
 import { GENERATE_ENV, GENERATE_NODE_FLAGS } from '../src/exam/v8-flags.mjs';
+import { freshDistEntry } from './dist.mjs';
 
 // `generate` runs in a Node.js started with the V8 flags and malloc settings it is tuned for (see
 // src/exam/v8-flags.mjs): they only take effect when a process starts. The child inherits the terminal (progress bar),
@@ -22,8 +24,12 @@ if (needsFlags) {
     } else process.exit(code ?? 1);
   });
 } else {
-  const { register } = await import('tsx/esm/api');
-  register();
   process.env.DLEXAM_CLI = '1';
-  await import('../src/cli/main.ts');
+  const dist = freshDistEntry();
+  if (dist) await import(dist.href);
+  else {
+    const { register } = await import('tsx/esm/api');
+    register();
+    await import('../src/cli/main.ts');
+  }
 }
