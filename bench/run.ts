@@ -21,11 +21,11 @@ import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem, type as
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import type { ExamDoc } from '../src/exam/types.js';
-import type { GenResult } from './gen-child.js';
 import type { VerifyResult } from './verify-child.js';
 import type { ServeStopped } from './serve-child.js';
 import type { GradingParts } from './grading-parts-child.js';
 import { allRight, SubmissionStream } from './grading-load.js';
+import type { GenResult } from './shared.js';
 import { summariseProfiles, type ProfileSummary } from './profile-summary.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -61,9 +61,10 @@ function runChild<T>(script: string, args: string[], o: { tfLog?: string; profil
   const t0 = performance.now();
   // --expose-gc: gen-child forces one GC after the measured work, to report the heap it still holds.
   // Generation runs with the V8 flags and environment `dlexam generate` starts Node.js with (bin/dlexam.js).
-  const gen = script === 'gen-child.ts';
-  const product = gen ? GENERATE_NODE_FLAGS : [];
-  const execArgv = ['--import', 'tsx', '--expose-gc', ...product, ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : [])];
+  // Generation runs the compiled product (dist/, built by main()) without tsx, as `dlexam generate` does.
+  const gen = script === 'gen-child.mjs';
+  const product = gen ? GENERATE_NODE_FLAGS : ['--import', 'tsx'];
+  const execArgv = ['--expose-gc', ...product, ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : [])];
   const child = fork(join(ROOT, 'bench', script), args, { cwd: ROOT, execArgv, env: { ...(gen ? GENERATE_ENV : {}), ...env, ...(o.tfLog ? { BENCH_TF_LOG: o.tfLog } : {}) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     let result: T | undefined;
@@ -98,7 +99,7 @@ async function genRun(n: number, jobs: number, m: (typeof MODES)[number], profil
   const out = join(work, `gen-${++genSeq}`);
   const tfLog = join(work, `tf-${genSeq}.log`);
   try {
-    const r = await runChild<GenResult>('gen-child.ts', ['--variants', String(n), '--jobs', String(jobs), '--pdf', m.pdf ? '1' : '0', '--verify', m.verify ? '1' : '0', '--out', out], { tfLog, ...(profileDir ? { profileDir } : {}) });
+    const r = await runChild<GenResult>('gen-child.mjs', ['--variants', String(n), '--jobs', String(jobs), '--pdf', m.pdf ? '1' : '0', '--verify', m.verify ? '1' : '0', '--out', out], { tfLog, ...(profileDir ? { profileDir } : {}) });
     return { ...r.result, mode: m.mode, wallSeconds: r.wallSeconds };
   } finally {
     rmSync(out, { recursive: true, force: true });
@@ -280,7 +281,7 @@ async function loadTest(name: string, args: string[], doc: ExamDoc, o: { profile
 
 async function grading(): Promise<GradingResult> {
   const examsDir = join(work, 'exams');
-  await runChild<GenResult>('gen-child.ts', ['--variants', String(GRADING_VARIANTS), '--jobs', '1', '--pdf', '0', '--verify', '1', '--out', examsDir]);
+  await runChild<GenResult>('gen-child.mjs', ['--variants', String(GRADING_VARIANTS), '--jobs', '1', '--pdf', '0', '--verify', '1', '--out', examsDir]);
   const doc = JSON.parse(readFileSync(join(examsDir, 'bench-spec', 'exam.json'), 'utf8')) as ExamDoc;
   const db = join(work, 'grading.sqlite');
   const realArgs = ['--mode', 'real', '--exams', examsDir, '--db', db];
@@ -597,13 +598,15 @@ ${table(['target', 'measured', 'status'], targets(r))}
 
 \`bench/bench-spec.yaml\`: 10 family questions (conv-output-shape, model-summary, layer-param-count as multiple
 choice, conv-mac-cost, conv-backprop, pooling, softmax-cross-entropy, rnn-steps, svm-hard-margin, zscore-outliers).
-Each configuration runs \`generateExam\` in a fresh child process (\`node --import tsx bench/gen-child.ts\`), so the
+Each configuration runs \`generateExam\` in a fresh child process (\`node bench/gen-child.mjs\`, the compiled
+product in dist/ as \`dlexam generate\` runs it, without tsx), so the
 peak RSS (\`process.resourceUsage().maxRSS\` at exit; worker threads included) is that configuration's alone. Times
 are the \`generateExam\` call: spec loading, tensor backend start-up (also in the baseline, which loads it but never
 uses it), all variants, exam.json, keys (CSV/JSON), fairness report and, with PDFs, the paper and key PDF of every
-variant plus the overview PDF. "Process wall" adds Node.js + tsx start-up. jobs ${CORES} = all cores
+variant plus the overview PDF. "Process wall" adds Node.js start-up. jobs ${CORES} = all cores
 (\`os.availableParallelism()\`): the main thread plus jobs − 1 worker threads, all taking variants from one queue; each
-worker loads the sources and TensorFlow.js itself (started before the spec is read).
+worker loads the compiled sources and TensorFlow.js itself (started before the spec is read); the workers stop once every
+variant is in, before exam.json, the keys and the overview are finished.
 "exams/s per core" divides by the JavaScript threads (jobs); "CPU s (all threads)" is the process's user + system
 time during \`generateExam\`, which also counts V8's background threads (concurrent marking, parallel scavenges,
 compilation) and the libuv pool: with jobs 1 the process uses more than one core, so "exams per CPU s" is the
@@ -647,6 +650,8 @@ async function main() {
     return;
   }
   const t0 = performance.now();
+  // The compiled build of the current sources: what bin/dlexam.js runs, and what gen-child.mjs loads.
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   const report: Report = { startedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), seconds: 0, machine: machine(), loadStart: loadavg(), loadEnd: [] };
   log(`dlexam bench (${QUICK ? 'quick' : 'full'}) on ${report.machine.cores} cores, ${report.machine.cpuModel}, node ${report.machine.node}; load ${report.loadStart.map((x) => x.toFixed(2)).join(' ')}; work dir ${work}`);
   try {

@@ -1,4 +1,4 @@
-// Worker-thread entry used only by the benchmark (bench/gen-child.ts swaps it in for the product's
+// Worker-thread entry used only by the benchmark (bench/gen-child.mjs swaps it in for the product's
 // worker entry): install the TensorFlow.js probe in this thread, then run the real entry unchanged
 // (its URL is the last argv entry; workerData is passed through untouched).
 import { installTfProbe } from './tf-probe.mjs';

@@ -4,9 +4,13 @@
  *
  * Memory stays flat in the number of variants: every file is written as the variants come in
  * (src/exam/output.ts), PDFs go straight to disk, and no list of variant documents is kept.
- * With `jobs` > 1 this thread produces variants itself and `jobs − 1` worker threads take variants
- * from the same queue, one at a time; the workers start first and load while this thread reads
- * the spec.
+ * With `jobs` > 1 there are `jobs − 1` worker threads (src/exam/worker.ts), started first so they
+ * load while this thread reads the spec. With PDFs this thread assembles (solves and verifies) the
+ * variants and the workers print them; it prints one itself whenever every worker already holds
+ * enough. Printing is ~70 % of a variant's time, so on a few cores the workers never load the
+ * families or TensorFlow.js (~40 MB less per worker); a worker left waiting (many cores) is
+ * promoted and takes whole variants from the queue too. Without PDFs every worker takes whole
+ * variants from the queue, as this thread does.
  */
 import { createHash } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
@@ -18,7 +22,7 @@ import { loadBanks } from '../bank/mc.js';
 import { loadSpec } from '../bank/spec.js';
 import { loadTf } from '../verify/tensor.js';
 import { examHeader, specTotalPoints } from './assemble.js';
-import { fileStem, produceVariant, type ProduceContext } from './produce.js';
+import { assembleOne, fileStem, renderVariant, type ProduceContext } from './produce.js';
 import { variantCodes } from './codes.js';
 import { WORKER_YOUNG_GENERATION_MB } from './v8-flags.mjs';
 import { ExamOutput, prepareVariant, type PreparedVariant, type PrepareOptions } from './output.js';
@@ -42,6 +46,8 @@ export interface GenerateOptions {
   verify?: boolean;
   /** Internal (tests): all `jobs` threads are worker threads and this thread only writes the files. */
   workersOnly?: boolean;
+  /** Internal (tests): when a printing worker starts taking whole variants too (default PROMOTE_AFTER). */
+  promoteAfter?: { ms: number; share: number };
   onProgress?: (done: number, total: number, stage: string) => void;
 }
 
@@ -60,17 +66,26 @@ export interface GenerateSummary {
   verifiedQuestions: number;
 }
 
+/** Who did what (benchmarks, tests): variants this thread assembled and printed, and each worker's share. */
+export interface GenerateWork {
+  assembledHere: number;
+  printedHere: number;
+  workers: { printed: number; produced: number; full: boolean }[];
+}
+
 export interface GenerateResult {
   dir: string;
   files: string[];
   summary: GenerateSummary;
+  work: GenerateWork;
   /** The exam document, read from exam.json on first access (generation itself never holds it whole). */
   readonly exam: ExamDoc;
 }
 
 /**
  * `--jobs` when none is given: every core once the variants are enough work to repay starting the
- * worker threads (each loads the sources and TensorFlow.js, ~0.6 s, and adds ~150 MB), else 1:
+ * worker threads (each starts in ~0.5 s and adds ~70 MB with PDFs; without PDFs it loads the sources
+ * and TensorFlow.js), else 1:
  * from ~3 s of single-thread work (a variant takes ~50 ms with its two PDFs, ~10 ms without).
  */
 export const WORKERS_FROM = { pdf: 50, noPdf: 300 };
@@ -102,10 +117,11 @@ export function resolveSecret(o: { secretFile?: string; demo?: boolean }): strin
 /**
  * Old-generation growth allowed after a full GC, in percent of the live heap. V8's default lets the
  * heap grow to ~3–4× what is live before collecting (every variant leaves ~8 MB of short-lived
- * garbage, much of it promoted), so RSS climbed with N; 50 % keeps it near 1.5× the live heap for
- * ~10 % more CPU. Process-wide (worker threads too); a GC heuristic only, no effect on results.
+ * garbage, much of it promoted), so RSS climbed with N; 30 % keeps it near 1.3× the live heap
+ * (1,000 variants with PDFs on 2 cores: peak RSS 299–302 → 275–276 MB for ~3 % more time than
+ * at 50 %). Process-wide (worker threads too); a GC heuristic only, no effect on results.
  */
-export const HEAP_GROWING_PERCENT = 50;
+export const HEAP_GROWING_PERCENT = 30;
 
 export async function generateExam(o: GenerateOptions): Promise<GenerateResult> {
   if (!Number.isInteger(o.variants) || o.variants < 1 || o.variants > 10000) throw new UserError(`--variants must be an integer from 1 to 10000 (got ${o.variants})`);
@@ -114,7 +130,11 @@ export async function generateExam(o: GenerateOptions): Promise<GenerateResult> 
   const verify = o.verify ?? true;
   const workers = o.workersOnly ? jobs : jobs - 1;
   // The workers first: they load the sources, the spec and TensorFlow.js while this thread reads the spec.
-  const pool = workers > 0 ? new WorkerPool(workers, { spec: o.spec, banksDir: o.banksDir, secret: o.secret, pdf: o.pdf, verify, moodle: Boolean(o.moodle) }) : undefined;
+  // With PDFs this thread assembles and the workers start as renderers (see src/exam/worker.ts);
+  // without PDFs, or when this thread assembles nothing, every worker produces whole variants.
+  const role = o.pdf && !o.workersOnly ? 'render' : 'full';
+  const pool = workers > 0 ? new WorkerPool(workers, { spec: o.spec, banksDir: o.banksDir, secret: o.secret, pdf: o.pdf, verify, moodle: Boolean(o.moodle), role }, o.promoteAfter ?? PROMOTE_AFTER) : undefined;
+  const work: GenerateWork = { assembledHere: 0, printedHere: 0, workers: [] };
   let out: ExamOutput | undefined;
   try {
     const banks = loadBanks(o.banksDir);
@@ -141,15 +161,31 @@ export async function generateExam(o: GenerateOptions): Promise<GenerateResult> 
       o.onProgress?.(output.received, o.variants, stage);
     };
     if (pool) pool.onVariant = accept;
-    // This thread takes variants from the same queue as the workers.
+    // This thread takes variants from the same queue as the workers. It prints a variant itself
+    // only when every worker already holds enough to print.
     if (ctx)
       for (let t = queue.take(); t; t = queue.take()) {
         pool?.throwIfFailed();
-        accept(prepareVariant(await produceVariant(ctx, t.number, t.code), prep));
+        const v = await assembleOne(ctx, t.number, t.code);
+        work.assembledHere++;
+        const p = prepareVariant(v, prep);
+        if (!o.pdf) accept(p);
+        else if (!pool?.render(v, p)) {
+          await renderVariant(ctx, v);
+          work.printedHere++;
+          accept(p);
+        }
         // Let worker messages in (a variant without PDFs never waits for I/O on its own).
-        if (pool) await new Promise(setImmediate);
+        if (pool) {
+          await new Promise(setImmediate);
+          pool.tick();
+        }
       }
     await pool?.idle();
+    // Every variant is in: stop the workers now, so their memory (~100 MB each) is given back before
+    // the end (exam.json, keys, fairness report, overview PDF) instead of adding to its peak.
+    if (pool) work.workers = pool.work();
+    await pool?.close();
     const report = await out.finish(o.variants);
     const files = [join(dir, 'exam.json'), join(dir, 'keys', 'key.csv'), ...(o.moodle ? [join(dir, 'moodle.xml')] : []), join(dir, 'fairness.txt'), join(dir, 'fairness.json')];
     const stems = codes.map((code, i) => fileStem({ number: i + 1, code }));
@@ -176,6 +212,7 @@ export async function generateExam(o: GenerateOptions): Promise<GenerateResult> 
       dir,
       files,
       summary,
+      work,
       get exam() {
         return (exam ??= JSON.parse(readFileSync(join(dir, 'exam.json'), 'utf8')) as ExamDoc);
       },
@@ -204,19 +241,56 @@ class TaskQueue {
 
 /** Variants a worker holds at once: one in production, one waiting (so it never idles between messages). */
 const PREFETCH = 2;
+/**
+ * Variants a renderer holds at once: this thread hands them over only between two variants of its
+ * own (up to ~40 ms apart when it prints one too), so a renderer holds enough not to run dry.
+ */
+const PRINT_AHEAD = 4;
 
-/** Worker threads that pull variants from a TaskQueue as they finish them (work stealing). */
+/**
+ * A renderer that has waited for something to print this long in all, and for this share of its
+ * time, becomes a full worker (it takes whole variants from the queue too): this thread cannot
+ * assemble fast enough for the workers there are. On 2 cores it always can (printing takes ~70 %
+ * of a variant's time); from ~4 cores on, some workers assemble too.
+ */
+export const PROMOTE_AFTER = { ms: 1000, share: 0.25 };
+
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  /** Tasks and renders sent and not yet answered. */
+  outstanding: number;
+  /** Takes whole variants from the queue (else it only prints what this thread sends it). */
+  full: boolean;
+  /** Since when it has had nothing to do (renderers), and how long it waited before. */
+  idleSince: number | undefined;
+  idleMs: number;
+  readyAt: number;
+  printed: number;
+  produced: number;
+}
+
+/**
+ * Worker threads that pull variants from a TaskQueue as they finish them (work stealing), and
+ * print the variants this thread assembled while they have room for them.
+ */
 class WorkerPool {
-  private readonly slots: { worker: Worker; ready: boolean; outstanding: number }[] = [];
+  private readonly slots: Slot[] = [];
   private queue: TaskQueue | undefined;
   private failure: Error | undefined;
   private closing = false;
   private waiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  /** Variants being printed by a worker, accepted once their PDFs are written. */
+  private readonly printing = new Map<number, PreparedVariant>();
   onVariant: (p: PreparedVariant) => void = () => {};
 
-  constructor(n: number, init: WorkerInit) {
+  constructor(
+    n: number,
+    init: WorkerInit,
+    private readonly promoteAfter: { ms: number; share: number },
+  ) {
     for (let i = 0; i < n; i++) {
-      const slot = { worker: new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } }), ready: false, outstanding: 0 };
+      const slot: Slot = { worker: new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } }), ready: false, outstanding: 0, full: init.role === 'full', idleSince: undefined, idleMs: 0, readyAt: 0, printed: 0, produced: 0 };
       slot.worker.on('message', (m: FromWorker) => this.message(slot, m));
       slot.worker.on('error', (e) => this.fail(e));
       slot.worker.on('exit', (code) => {
@@ -236,20 +310,67 @@ class WorkerPool {
     w.postMessage(m);
   }
 
-  private message(slot: (typeof this.slots)[number], m: FromWorker): void {
+  /**
+   * Hands a variant this thread assembled to the least busy ready renderer with room (full workers
+   * only when no renderer has room), to print; false when none has room.
+   */
+  render(v: VariantDoc, p: PreparedVariant): boolean {
+    let best: Slot | undefined;
+    for (const s of this.slots)
+      if (s.ready && s.outstanding < (s.full ? PREFETCH : PRINT_AHEAD) && (!best || (s.full !== best.full ? !s.full : s.outstanding < best.outstanding))) best = s;
+    if (!best) return false;
+    this.busy(best);
+    this.printing.set(v.number, p);
+    this.post(best.worker, { type: 'render', variant: v });
+    return true;
+  }
+
+  private busy(s: Slot): void {
+    if (s.idleSince !== undefined) s.idleMs += performance.now() - s.idleSince;
+    s.idleSince = undefined;
+    s.outstanding++;
+  }
+
+  /** Promotes renderers that waited too long and gives full workers tasks up to PREFETCH. */
+  tick(): void {
+    for (const s of this.slots) this.refill(s);
+  }
+
+  private refill(s: Slot): void {
+    if (!s.ready) return;
+    if (!s.full && s.outstanding === 0 && !this.queue!.empty) {
+      const now = performance.now();
+      const idle = s.idleMs + now - (s.idleSince ?? now);
+      if (idle >= this.promoteAfter.ms && idle >= this.promoteAfter.share * (now - s.readyAt)) s.full = true;
+    }
+    while (s.full && s.outstanding < PREFETCH) {
+      const t = this.queue!.take();
+      if (!t) break;
+      this.busy(s);
+      this.post(s.worker, { type: 'task', ...t });
+    }
+    if (s.outstanding === 0) s.idleSince ??= performance.now();
+  }
+
+  private message(slot: Slot, m: FromWorker): void {
     if (this.failure) return;
     try {
       if (m.type === 'error') throw m.name === 'UserError' ? new UserError(m.message, m.hint) : m.name === 'GenerationError' ? new GenerationError(m.message) : new Error(m.message);
       if (m.type === 'variant') {
         slot.outstanding--;
+        slot.produced++;
         this.onVariant(m.prepared);
-      } else slot.ready = true;
-      while (slot.ready && slot.outstanding < PREFETCH) {
-        const t = this.queue!.take();
-        if (!t) break;
-        this.post(slot.worker, { type: 'task', ...t });
-        slot.outstanding++;
+      } else if (m.type === 'rendered') {
+        slot.outstanding--;
+        slot.printed++;
+        const p = this.printing.get(m.number)!;
+        this.printing.delete(m.number);
+        this.onVariant(p);
+      } else {
+        slot.ready = true;
+        slot.readyAt = performance.now();
       }
+      this.refill(slot);
       this.settle();
     } catch (e) {
       this.fail(e as Error);
@@ -276,6 +397,10 @@ class WorkerPool {
       this.waiters.push({ resolve, reject });
       this.settle();
     });
+  }
+
+  work(): GenerateWork['workers'] {
+    return this.slots.map((s) => ({ printed: s.printed, produced: s.produced, full: s.full }));
   }
 
   async close(): Promise<void> {

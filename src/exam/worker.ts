@@ -1,21 +1,24 @@
 /**
- * A generation worker (worker thread) for `dlexam generate --jobs N`: loads the sources, the spec and
- * TensorFlow.js once, then produces (solve, verify, render) whichever variants the main thread hands
- * it, one message per variant, so a slow worker never holds up the others (work stealing from the
- * main thread's queue). Each finished variant goes back prepared for the output files
- * (src/exam/output.ts), so the main thread only writes.
+ * A generation worker (worker thread) for `dlexam generate --jobs N`. It does two kinds of work,
+ * one message each, in the order they arrive:
  *
- * Protocol — main → worker: `start` (the exam shell and output folder, once), `task` (a variant to
- * produce); worker → main: `ready` (loaded and started: send tasks), `variant` (a finished
- * variant), `error`.
+ * - `render`: print the paper and key PDFs of a variant the main thread assembled. A worker that
+ *   starts as a renderer loads only the PDF stack: no spec, no families, no TensorFlow.js
+ *   (~40 MB less per thread). With PDFs, assembling takes ~30 % of a variant's time, so on a few
+ *   cores the main thread assembles every variant and the workers print them.
+ * - `task`: produce a whole variant (solve, verify, render) and send it back prepared for the
+ *   output files (src/exam/output.ts). The sources, the spec and TensorFlow.js are loaded on the
+ *   first task (at start-up for a worker started as `full`: runs without PDFs, or with more cores
+ *   than one assembling thread can keep busy).
+ *
+ * Protocol — main → worker: `start` (the exam shell and output folder, once), `task`, `render`;
+ * worker → main: `ready` (loaded and started: send work), `variant` (a finished task), `rendered`
+ * (a finished render), `error`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadBanks } from '../bank/mc.js';
-import { loadSpec } from '../bank/spec.js';
-import { loadTf } from '../verify/tensor.js';
 import { prepareVariant, type PreparedVariant, type PrepareOptions } from './output.js';
-import { produceVariant, type ProduceContext } from './produce.js';
-import type { ExamDoc } from './types.js';
+import { loadPaperModule, produceVariant, renderVariant, type ProduceContext, type RenderContext } from './produce.js';
+import type { ExamDoc, VariantDoc } from './types.js';
 
 /** What a worker is started with (workerData): known before the main thread has read the spec. */
 export interface WorkerInit {
@@ -27,37 +30,62 @@ export interface WorkerInit {
   verify: boolean;
   /** moodle.xml is written: prepare each variant's Moodle questions too. */
   moodle: boolean;
+  /** `full`: load everything for whole variants at once; `render`: the PDF stack only (the rest on a first `task`). */
+  role: 'full' | 'render';
 }
 
-export type ToWorker = { type: 'start'; shell: Omit<ExamDoc, 'variants'>; dir: string } | { type: 'task'; number: number; code: string };
-export type FromWorker = { type: 'ready' } | { type: 'variant'; prepared: PreparedVariant } | { type: 'error'; message: string; name: string; hint?: string };
+export type ToWorker = { type: 'start'; shell: Omit<ExamDoc, 'variants'>; dir: string } | { type: 'task'; number: number; code: string } | { type: 'render'; variant: VariantDoc };
+export type FromWorker = { type: 'ready' } | { type: 'variant'; prepared: PreparedVariant } | { type: 'rendered'; number: number } | { type: 'error'; message: string; name: string; hint?: string };
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
 const post = (m: FromWorker) => port.postMessage(m);
 
+type Full = { ctx: ProduceContext; prep: PrepareOptions };
+let loadingFull: Promise<Omit<ProduceContext, keyof RenderContext | 'secret' | 'pdf' | 'verify'> & { moodle?: PrepareOptions['moodle'] }> | undefined;
+/** The sources, the spec and TensorFlow.js, loaded once (imported here, not at the top: a renderer never loads them). */
+function loadFull() {
+  return (loadingFull ??= (async () => {
+    const [{ loadBanks }, { loadSpec }, { loadTf }] = await Promise.all([import('../bank/mc.js'), import('../bank/spec.js'), import('../verify/tensor.js')]);
+    const banks = loadBanks(init.banksDir);
+    const spec = loadSpec(init.spec, { banks: [...banks.keys()] });
+    const tf = await loadTf();
+    const moodle = init.moodle ? (await import('../render/export/moodle.js')).moodleQuestions : undefined;
+    return { spec, banks, tf, ...(moodle ? { moodle } : {}) };
+  })());
+}
+
 // Loading starts at once, while the main thread still reads the spec.
-const loaded = (async () => {
-  const banks = loadBanks(init.banksDir);
-  const spec = loadSpec(init.spec, { banks: [...banks.keys()] });
-  const tf = await loadTf();
-  const moodle = init.moodle ? (await import('../render/export/moodle.js')).moodleQuestions : undefined;
-  return { spec, banks, tf, moodle };
-})();
+const loaded = init.role === 'full' ? loadFull() : init.pdf ? loadPaperModule() : Promise.resolve();
 loaded.catch(() => {}); // reported when the main thread sends `start`
 
-let ctx: ProduceContext | undefined;
-let prep: PrepareOptions | undefined;
-const tasks: { number: number; code: string }[] = [];
+let rc: RenderContext | undefined;
+let full: Promise<Full> | undefined;
+const jobs: ToWorker[] = [];
 let busy = false;
 let failed = false;
 
+function fullContext(): Promise<Full> {
+  return (full ??= loadFull().then(({ moodle, ...l }) => ({
+    ctx: { ...l, ...rc!, secret: init.secret, pdf: init.pdf, verify: init.verify },
+    prep: { title: rc!.shell.exam.title, overview: init.pdf, ...(moodle ? { moodle } : {}) },
+  })));
+}
+
 async function drain(): Promise<void> {
-  if (busy || !ctx || !prep || failed) return;
+  if (busy || !rc || failed) return;
   busy = true;
   try {
-    // The variant goes back as text for each output file (smaller to pass than the document).
-    for (let t = tasks.shift(); t; t = tasks.shift()) post({ type: 'variant', prepared: prepareVariant(await produceVariant(ctx, t.number, t.code), prep) });
+    for (let j = jobs.shift(); j; j = jobs.shift()) {
+      if (j.type === 'render') {
+        await renderVariant(rc, j.variant);
+        post({ type: 'rendered', number: j.variant.number });
+      } else if (j.type === 'task') {
+        const { ctx, prep } = await fullContext();
+        // The variant goes back as text for each output file (smaller to pass than the document).
+        post({ type: 'variant', prepared: prepareVariant(await produceVariant(ctx, j.number, j.code), prep) });
+      }
+    }
   } finally {
     busy = false;
   }
@@ -73,15 +101,14 @@ function fail(e: Error): void {
 port.on('message', (m: ToWorker) => {
   if (m.type === 'start')
     loaded
-      .then(({ moodle, ...l }) => {
-        ctx = { ...l, secret: init.secret, shell: m.shell, dir: m.dir, pdf: init.pdf, verify: init.verify };
-        prep = { title: m.shell.exam.title, overview: init.pdf, ...(moodle ? { moodle } : {}) };
+      .then(() => {
+        rc = { shell: m.shell, dir: m.dir };
         post({ type: 'ready' });
         return drain();
       })
       .catch(fail);
   else {
-    tasks.push(m);
+    jobs.push(m);
     drain().catch(fail);
   }
 });

@@ -43,12 +43,35 @@ test('same spec + secret → byte-identical outputs (exam.json, PDFs, keys)', as
   assert.notDeepEqual(other.exam.variants.map((v) => v.code), first.variants.map((v) => v.code));
 });
 
-test('--jobs 2 (worker threads) gives the same bytes as one thread', async () => {
+test('--jobs 2 (worker threads) gives the same bytes as one thread; the worker prints what this thread assembles', async () => {
   const one = mkdtempSync(join(tmpdir(), 'dlexam-j1-'));
   const two = mkdtempSync(join(tmpdir(), 'dlexam-j2-'));
-  await generateExam({ spec: SPEC, variants: 3, out: one, secret: SECRET, banksDir: 'question-banks/mc', pdf: true, jobs: 1 });
-  await generateExam({ spec: SPEC, variants: 3, out: two, secret: SECRET, banksDir: 'question-banks/mc', pdf: true, jobs: 2 });
+  const o = { spec: SPEC, variants: 6, secret: SECRET, banksDir: 'question-banks/mc', pdf: true };
+  const a = await generateExam({ ...o, out: one, jobs: 1 });
+  assert.deepEqual(a.work, { assembledHere: 6, printedHere: 6, workers: [] });
+  const b = await generateExam({ ...o, out: two, jobs: 2 });
   assert.deepEqual(hashTree(two), hashTree(one));
+  // A renderer: it never assembles (no TensorFlow.js in that thread); each variant is printed once.
+  const w = b.work.workers;
+  assert.equal(w.length, 1);
+  assert.deepEqual([b.work.assembledHere, w[0]!.full, w[0]!.produced], [6, false, 0]);
+  assert.equal(b.work.printedHere + w[0]!.printed, 6);
+});
+
+test('--jobs 3 with renderers promoted at once: they produce whole variants too, same bytes', async () => {
+  const one = mkdtempSync(join(tmpdir(), 'dlexam-p1-'));
+  const three = mkdtempSync(join(tmpdir(), 'dlexam-p3-'));
+  // Enough variants that some are left when the workers are up (~0.5 s).
+  const o = { spec: SPEC, variants: 40, secret: SECRET, banksDir: 'question-banks/mc', pdf: true };
+  await generateExam({ ...o, out: one, jobs: 1 });
+  const r = await generateExam({ ...o, out: three, jobs: 3, promoteAfter: { ms: 0, share: 0 } });
+  assert.deepEqual(hashTree(three), hashTree(one));
+  const w = r.work.workers;
+  assert.deepEqual(w.map((x) => x.full), [true, true]);
+  const produced = w.reduce((n, x) => n + x.produced, 0);
+  assert.ok(produced > 0);
+  assert.equal(r.work.assembledHere + produced, 40, 'every variant assembled once');
+  assert.equal(r.work.printedHere + produced + w.reduce((n, x) => n + x.printed, 0), 40, 'and printed once');
 });
 
 test('papers and keys: codes on every page, every question, key answers equal exam.json', async () => {

@@ -1,42 +1,18 @@
 /**
  * One measured generation run in its own process, so its peak RSS (process.resourceUsage().maxRSS,
- * which counts the worker threads) belongs to this configuration alone.
+ * which counts the worker threads) belongs to this configuration alone. Plain JavaScript that runs
+ * the compiled product (dist/, `npm run build`; bench/run.ts builds first) without tsx, as
+ * `dlexam generate` does:
  *
- *   node --import tsx bench/gen-child.ts --variants 100 --jobs 2 --pdf 1 --verify 1 --out /tmp/x
+ *   node --expose-gc bench/gen-child.mjs --variants 100 --jobs 2 --pdf 1 --verify 1 --out /tmp/x
  *
- * Sends { seconds, firstVariantSeconds, peakRssMb, tf } to the driver over IPC (or prints it).
+ * Sends a GenResult (bench/shared.ts) to the driver over IPC (or prints it).
  */
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
-import type { WorkerOptions } from 'node:worker_threads';
+import { freshDistEntry } from '../bin/dist.mjs';
+import { args, BENCH_SECRET, peakRssMb, readTfLog, report } from './child-util.mjs';
 import { installTfProbe } from './tf-probe.mjs';
-import { args, BENCH_SECRET, peakRssMb, readTfLog, report } from './shared.js';
-
-export interface GenResult {
-  variants: number;
-  jobs: number;
-  pdf: boolean;
-  verify: boolean;
-  /** Wall time of generateExam (spec loading, tensor backend start-up, all variants, exam.json, keys, overview). */
-  seconds: number;
-  /**
-   * CPU time (user + system) of the whole process during generateExam, every thread included: the
-   * JavaScript threads and V8's background GC/compiler threads, the libuv pool (file writes).
-   */
-  cpuSeconds: number;
-  /** From the generateExam call to the first finished variant (start-up latency). */
-  firstVariantSeconds: number;
-  peakRssMb: number;
-  /** RSS (MB) when 10 %, 50 % and 100 % of the variants were done: flat memory means these stay level. */
-  rssAt: [number, number, number];
-  /** V8 heap still live in the main thread after generateExam and a full GC (MB): what the process retains. */
-  heapAfterGcMb: number;
-  tf: ReturnType<typeof readTfLog>;
-  /** Questions per variant (checks the spec). */
-  questions: number;
-  /** Questions carrying a tensor verification record (0 when verify is off). */
-  verifiedQuestions: number;
-}
 
 const a = args();
 const variants = Number(a['variants'] ?? 1);
@@ -46,25 +22,26 @@ const verify = a['verify'] !== '0';
 const out = a['out'];
 const spec = a['spec'] ?? join(import.meta.dirname, 'bench-spec.yaml');
 if (!out) throw new Error('--out DIR is required');
+if (!freshDistEntry()) throw new Error('dist/ is missing or older than src/: run `npm run build` first');
 const tfLog = process.env['BENCH_TF_LOG'];
 
 // Count TensorFlow.js initialisations in this thread and in every worker thread: the product's
 // worker entry is started through bench/worker-probe.mjs, which installs the same probe first.
 installTfProbe(tfLog);
-const wt = createRequire(import.meta.url)('node:worker_threads') as { Worker: new (file: string | URL, o?: WorkerOptions) => object };
+const wt = createRequire(import.meta.url)('node:worker_threads');
 const ProductWorker = wt.Worker;
 const probeEntry = new URL('./worker-probe.mjs', import.meta.url);
 wt.Worker = class extends ProductWorker {
-  constructor(file: string | URL, o: WorkerOptions = {}) {
+  constructor(file, o = {}) {
     super(probeEntry, { ...o, argv: [...(o.argv ?? []), String(file)] });
   }
 };
 syncBuiltinESMExports();
 
-const { generateExam } = await import('../src/exam/generate.js');
+const { generateExam } = await import('../dist/exam/generate.js');
 let first = 0;
 const marks = [Math.max(1, Math.ceil(variants * 0.1)), Math.max(1, Math.ceil(variants * 0.5)), variants];
-const rssAt: [number, number, number] = [0, 0, 0];
+const rssAt = [0, 0, 0];
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 const r = await generateExam({
@@ -86,8 +63,9 @@ const r = await generateExam({
 const seconds = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
 const peak = peakRssMb();
-(globalThis as { gc?: () => void }).gc?.();
-const result: GenResult = {
+globalThis.gc?.();
+/** @type {import('./shared.js').GenResult} */
+const result = {
   variants,
   jobs,
   pdf,
