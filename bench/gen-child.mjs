@@ -79,5 +79,6 @@ const result = {
   tf: tfLog ? readTfLog(tfLog) : { threads: 0, backendInits: 0, maxPerThread: 0 },
   questions: r.summary.questions,
   verifiedQuestions: r.summary.verifiedQuestions,
+  work: r.work,
 };
 report(result);

@@ -106,6 +106,28 @@ async function genRun(n: number, jobs: number, m: (typeof MODES)[number], profil
   }
 }
 
+/**
+ * The machine's own limit for parallel work: CORES independent single-thread generations at once
+ * (separate processes, nothing shared). Per-core throughput with --jobs cannot beat it by much.
+ */
+interface Ceiling {
+  n: number;
+  processes: number;
+  /** generateExam seconds of each process. */
+  seconds: number[];
+  /** Exams/s per process (= per core), the median process. */
+  perCore: number;
+}
+
+async function ceiling(): Promise<Ceiling> {
+  const n = NS[NS.length - 1]!;
+  const all = await Promise.all(Array.from({ length: CORES }, () => genRun(n, 1, MODES[2]!)));
+  const seconds = all.map((r) => r.seconds).sort((a, b) => a - b);
+  const r = { n, processes: CORES, seconds, perCore: n / seconds[Math.floor(seconds.length / 2)]! };
+  log(`  ceiling: ${CORES} single-thread processes at once, N=${n}: ${seconds.map((x) => x.toFixed(2)).join(' / ')} s = ${r.perCore.toFixed(2)} exams/s per core`);
+  return r;
+}
+
 async function generation(): Promise<GenRow[]> {
   const rows: GenRow[] = [];
   for (const n of NS)
@@ -356,6 +378,7 @@ interface Report {
   loadStart: number[];
   loadEnd: number[];
   gen?: GenRow[];
+  ceiling?: Ceiling;
   verify?: VerifyResult;
   grading?: GradingResult;
   profiles?: { generation?: ProfileSummary & { run: string }; server?: ProfileSummary & { run: string } };
@@ -372,6 +395,18 @@ function targets(r: Report): string[][] {
       `${perCore.map((p) => `${f(p.v, 2)} /s per core (jobs ${p.jobs}, N = ${nMax})`).join('; ')}; per CPU-second of all threads (V8's GC threads too): ${perCore.map((p) => `${f(p.cpu, 2)} (jobs ${p.jobs})`).join(', ')}${full.some((g) => g.runs) ? `; median of ${REPEAT} runs, exams/s per core of each: ${full.map((g) => `${(g.runs ?? []).map((x) => f(x / g.jobs, 1)).join(' / ')} (jobs ${g.jobs})`).join(', ')}` : ''}`,
       status(perCore.every((p) => p.v >= TARGET.perCore)),
     ]);
+    const c = r.ceiling;
+    const alone = full.find((g) => g.jobs === 1);
+    const multi = full.find((g) => g.jobs > 1);
+    if (c && alone && multi) {
+      const w = multi.work;
+      const printedByWorkers = w.workers.reduce((a, x) => a + x.printed + x.produced, 0);
+      rows.push([
+        `… against this machine's parallel ceiling (${c.processes} independent 1-thread processes at once, N = ${c.n})`,
+        `${f(c.perCore, 2)} exams/s per core (each process ${f(alone.variants / alone.seconds / c.perCore, 2)}× slower than one alone: ${c.seconds.map((x) => f(x, 1)).join(' / ')} s); jobs ${multi.jobs} reaches ${f(((multi.variants / multi.seconds / multi.jobs) / c.perCore) * 100, 0)} % of it. With jobs ${multi.jobs} the main thread assembled ${w.assembledHere} of ${multi.variants} variants and printed ${w.printedHere}; the worker${w.workers.length > 1 ? 's' : ''} printed ${printedByWorkers}${w.workers.some((x) => x.full) ? ` (${w.workers.filter((x) => x.full).length} promoted to whole variants)` : ''}`,
+        'context',
+      ]);
+    }
     const big = r.gen.filter((g) => g.variants === TARGET.rssN);
     const bigFull = big.filter((g) => g.mode === 'full');
     const floor = Math.min(...r.gen.filter((g) => g.variants === NS[0]).map((g) => g.peakRssMb));
@@ -396,7 +431,7 @@ function targets(r: Report): string[][] {
     const jn = all.filter((t) => t.jobs > 1).map((t) => t.backendInits);
     rows.push([
       'the tensor backend initialised once per process',
-      `initialisations per run: ${[...new Set(j1)].join('/')} with jobs 1${jn.length ? `, ${[...new Set(jn)].join('/')} with jobs ${CORES} (one in the main thread, one per worker thread)` : ''}, for every N; at most ${Math.max(...all.map((t) => t.maxPerThread))} per thread`,
+      `initialisations per run: ${[...new Set(j1)].join('/')} with jobs 1${jn.length ? `, ${[...new Set(jn)].join('/')} with jobs ${CORES} (the main thread, and each worker thread that assembles variants: all of them without PDFs; with PDFs the workers only print and never load TensorFlow.js)` : ''}, for every N; at most ${Math.max(...all.map((t) => t.maxPerThread))} per thread`,
       once ? `**met** (once per thread${jn.length ? '; each worker thread is its own JS realm' : ''})` : '**missed**',
     ]);
   }
@@ -604,9 +639,13 @@ peak RSS (\`process.resourceUsage().maxRSS\` at exit; worker threads included) i
 are the \`generateExam\` call: spec loading, tensor backend start-up (also in the baseline, which loads it but never
 uses it), all variants, exam.json, keys (CSV/JSON), fairness report and, with PDFs, the paper and key PDF of every
 variant plus the overview PDF. "Process wall" adds Node.js start-up. jobs ${CORES} = all cores
-(\`os.availableParallelism()\`): the main thread plus jobs − 1 worker threads, all taking variants from one queue; each
-worker loads the compiled sources and TensorFlow.js itself (started before the spec is read); the workers stop once every
-variant is in, before exam.json, the keys and the overview are finished.
+(\`os.availableParallelism()\`): the main thread plus jobs − 1 worker threads (started before the spec is read). With
+PDFs the main thread assembles (solves, verifies) every variant and the workers print them; the main thread prints one
+itself whenever every worker already holds enough, and a worker left waiting would be promoted to whole variants
+(src/exam/generate.ts). Without PDFs every thread takes whole variants from one queue and each worker loads the compiled
+sources and TensorFlow.js. The workers stop once every variant is in, before exam.json, the keys and the overview are
+finished. The ceiling row runs ${CORES} single-thread generations as separate processes at the same time: what this machine
+gives per core to independent work, the limit for any sharing of the work between threads.
 "exams/s per core" divides by the JavaScript threads (jobs); "CPU s (all threads)" is the process's user + system
 time during \`generateExam\`, which also counts V8's background threads (concurrent marking, parallel scavenges,
 compilation) and the libuv pool: with jobs 1 the process uses more than one core, so "exams per CPU s" is the
@@ -658,6 +697,7 @@ async function main() {
     if (runs('gen')) {
       log('1. generation');
       report.gen = await generation();
+      if (CORES > 1) report.ceiling = await ceiling();
     }
     if (runs('verify')) {
       log(`2. verification (${SEEDS} seeds per family)`);

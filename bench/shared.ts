@@ -1,4 +1,5 @@
 /** Helpers shared by the benchmark driver (bench/run.ts) and its child processes. */
+import type { GenerateWork } from '../src/exam/generate.js';
 import type { TfInits } from './child-util.mjs';
 
 export { args, BENCH_SECRET, peakRssMb, readTfLog, report, type TfInits } from './child-util.mjs';
@@ -28,4 +29,6 @@ export interface GenResult {
   questions: number;
   /** Questions carrying a tensor verification record (0 when verify is off). */
   verifiedQuestions: number;
+  /** Who assembled and printed the variants (main thread, workers). */
+  work: GenerateWork;
 }
