@@ -182,7 +182,7 @@ export async function generateExam(o: GenerateOptions): Promise<GenerateResult> 
         }
       }
     await pool?.idle();
-    // Every variant is in: stop the workers now, so their memory (~100 MB each) is given back before
+    // Every variant is in: stop the workers now, so their memory (~70 MB each) is given back before
     // the end (exam.json, keys, fairness report, overview PDF) instead of adding to its peak.
     if (pool) work.workers = pool.work();
     await pool?.close();
@@ -251,7 +251,7 @@ const PRINT_AHEAD = 4;
  * A renderer that has waited for something to print this long in all, and for this share of its
  * time, becomes a full worker (it takes whole variants from the queue too): this thread cannot
  * assemble fast enough for the workers there are. On 2 cores it always can (printing takes ~70 %
- * of a variant's time); from ~4 cores on, some workers assemble too.
+ * of a variant's time); with more cores, some workers assemble too.
  */
 export const PROMOTE_AFTER = { ms: 1000, share: 0.25 };
 
