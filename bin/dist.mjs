@@ -14,7 +14,8 @@ export const DIST = join(ROOT, 'dist');
 /** Written last by the build: the fingerprint of the inputs it compiled. */
 export const STAMP = 'BUILD.json';
 
-function walk(dir) {
+/** Every file under `dir`, sorted (also the list of inputs scripts/build.mjs compiles). */
+export function walk(dir) {
   return readdirSync(dir, { withFileTypes: true })
     .flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]))
     .sort();
@@ -37,16 +38,10 @@ export function sourceFingerprint(root = ROOT) {
 /** The compiled CLI entry when dist/ was built from the sources as they are now, else undefined. */
 export function freshDistEntry(root = ROOT, dist = join(root, 'dist')) {
   if (process.env.DLEXAM_SOURCES === '1') return undefined;
-  let stamp;
   try {
-    stamp = JSON.parse(readFileSync(join(dist, STAMP), 'utf8'));
+    if (JSON.parse(readFileSync(join(dist, STAMP), 'utf8')).fingerprint !== sourceFingerprint(root)) return undefined;
   } catch {
-    return undefined;
-  }
-  try {
-    if (stamp.fingerprint !== sourceFingerprint(root)) return undefined;
-  } catch {
-    return undefined;
+    return undefined; // no build, or a source file vanished while we looked
   }
   return new URL(`file://${join(dist, 'cli', 'main.js')}`);
 }

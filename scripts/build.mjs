@@ -6,9 +6,9 @@
 //
 //   node scripts/build.mjs [--out DIR]    DIR must sit next to src/ (templates are found at ../../templates)
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { DIST, ROOT, STAMP, sourceFingerprint } from '../bin/dist.mjs';
+import { DIST, ROOT, STAMP, sourceFingerprint, walk } from '../bin/dist.mjs';
 
 const i = process.argv.indexOf('--out');
 const out = i > 0 ? join(process.cwd(), process.argv[i + 1] ?? '') : DIST;
@@ -20,9 +20,7 @@ if (dirname(out) !== ROOT.replace(/\/$/, '')) {
 const t0 = performance.now();
 const fingerprint = sourceFingerprint(); // before reading: an edit during the build makes it stale
 const src = join(ROOT, 'src');
-const files = (function walk(dir) {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
-})(src);
+const files = walk(src);
 
 rmSync(out, { recursive: true, force: true });
 await build({

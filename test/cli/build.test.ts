@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // @ts-expect-error plain JavaScript module without types (bin/ runs before any loader)
 import { freshDistEntry, sourceFingerprint, STAMP } from '../../bin/dist.mjs';
@@ -50,7 +50,6 @@ test('the compiled build (scripts/build.mjs) runs generate with --jobs 2 to the 
     assert.equal(freshDistEntry(ROOT, dist), undefined);
     rmSync(join(dist, STAMP));
     assert.equal(freshDistEntry(ROOT, dist), undefined, 'no stamp: not used');
-    assert.ok(relative(ROOT, dist) === out);
   } finally {
     rmSync(dist, { recursive: true, force: true });
     rmSync(tmp, { recursive: true, force: true });
