@@ -42,18 +42,17 @@ const port = parentPort!;
 const post = (m: FromWorker) => port.postMessage(m);
 
 type Full = { ctx: ProduceContext; prep: PrepareOptions };
-let loadingFull: Promise<Omit<ProduceContext, keyof RenderContext | 'secret' | 'pdf' | 'verify'> & { moodle?: PrepareOptions['moodle'] }> | undefined;
-/** The sources, the spec and TensorFlow.js, loaded once (imported here, not at the top: a renderer never loads them). */
-function loadFull() {
-  return (loadingFull ??= (async () => {
-    const [{ loadBanks }, { loadSpec }, { loadTf }] = await Promise.all([import('../bank/mc.js'), import('../bank/spec.js'), import('../verify/tensor.js')]);
-    const banks = loadBanks(init.banksDir);
-    const spec = loadSpec(init.spec, { banks: [...banks.keys()] });
-    const tf = await loadTf();
-    const moodle = init.moodle ? (await import('../render/export/moodle.js')).moodleQuestions : undefined;
-    return { spec, banks, tf, ...(moodle ? { moodle } : {}) };
-  })());
+/** The sources, the spec and TensorFlow.js (imported here, not at the top: a renderer never loads them). */
+async function loadSources() {
+  const [{ loadBanks }, { loadSpec }, { loadTf }] = await Promise.all([import('../bank/mc.js'), import('../bank/spec.js'), import('../verify/tensor.js')]);
+  const banks = loadBanks(init.banksDir);
+  const spec = loadSpec(init.spec, { banks: [...banks.keys()] });
+  const tf = await loadTf();
+  const moodle = init.moodle ? (await import('../render/export/moodle.js')).moodleQuestions : undefined;
+  return { spec, banks, tf, ...(moodle ? { moodle } : {}) };
 }
+let loadingFull: ReturnType<typeof loadSources> | undefined;
+const loadFull = () => (loadingFull ??= loadSources());
 
 // Loading starts at once, while the main thread still reads the spec.
 const loaded = init.role === 'full' ? loadFull() : init.pdf ? loadPaperModule() : Promise.resolve();
