@@ -106,6 +106,9 @@ async function genRun(n: number, jobs: number, m: (typeof MODES)[number], profil
   }
 }
 
+/** The run with the median time (the upper middle one of an even number). */
+const medianRun = <T extends { seconds: number }>(runs: T[]): T => [...runs].sort((a, b) => a.seconds - b.seconds)[Math.floor(runs.length / 2)]!;
+
 /**
  * The machine's own limit for parallel work: CORES independent single-thread generations at once
  * (separate processes, nothing shared). Per-core throughput with --jobs cannot beat it by much.
@@ -123,7 +126,7 @@ async function ceiling(): Promise<Ceiling> {
   const n = NS[NS.length - 1]!;
   const all = await Promise.all(Array.from({ length: CORES }, () => genRun(n, 1, MODES[2]!)));
   const seconds = all.map((r) => r.seconds).sort((a, b) => a - b);
-  const r = { n, processes: CORES, seconds, perCore: n / seconds[Math.floor(seconds.length / 2)]! };
+  const r = { n, processes: CORES, seconds, perCore: n / medianRun(all).seconds };
   log(`  ceiling: ${CORES} single-thread processes at once, N=${n}: ${seconds.map((x) => x.toFixed(2)).join(' / ')} s = ${r.perCore.toFixed(2)} exams/s per core`);
   return r;
 }
@@ -140,7 +143,7 @@ async function generation(): Promise<GenRow[]> {
           all.push(r);
           log(`  generate N=${n} jobs=${jobs} ${m.mode.padEnd(8)} ${r.seconds.toFixed(2)} s  ${(n / r.seconds).toFixed(2)} exams/s  peak RSS ${r.peakRssMb.toFixed(0)} MB  tf inits ${r.tf.backendInits}`);
         }
-        const median = [...all].sort((a, b) => a.seconds - b.seconds)[Math.floor(all.length / 2)]!;
+        const median = medianRun(all);
         rows.push(repeat > 1 ? { ...median, peakRssMb: Math.max(...all.map((r) => r.peakRssMb)), runs: all.map((r) => n / r.seconds) } : median);
       }
   return rows;
