@@ -156,11 +156,16 @@ export async function generateExam(o: GenerateOptions): Promise<GenerateResult> 
     out = new ExamOutput(dir, shell, moodleModule ? new moodleModule.MoodleWriter(join(dir, 'moodle.xml'), spec.id) : undefined);
     const stage = o.pdf ? 'solving, verifying, rendering' : 'solving + verifying';
     const output = out;
-    const accept = (p: PreparedVariant) => {
-      output.add(p);
-      o.onProgress?.(output.received, o.variants, stage);
-    };
-    if (pool) pool.onVariant = accept;
+    /** Variants finished (with their PDFs, when printed). */
+    let done = 0;
+    const finished = () => o.onProgress?.(++done, o.variants, stage);
+    if (pool) {
+      pool.onVariant = (p: PreparedVariant) => {
+        output.add(p);
+        finished();
+      };
+      pool.onRendered = finished;
+    }
     // This thread takes variants from the same queue as the workers. It prints a variant itself
     // only when every worker already holds enough to print.
     if (ctx)
@@ -168,12 +173,15 @@ export async function generateExam(o: GenerateOptions): Promise<GenerateResult> 
         pool?.throwIfFailed();
         const v = await assembleOne(ctx, t.number, t.code);
         work.assembledHere++;
-        const p = prepareVariant(v, prep);
-        if (!o.pdf) accept(p);
-        else if (!pool?.render(v, p)) {
+        // Its share of exam.json, the keys and moodle.xml is written before it is printed: those
+        // texts (~200 kB a variant) are not held while the PDFs are made (long enough for the
+        // garbage collector to move them to the old generation, whose collections cost the most).
+        output.add(prepareVariant(v, prep));
+        if (!o.pdf) finished();
+        else if (!pool?.render(v)) {
           await renderVariant(ctx, v);
           work.printedHere++;
-          accept(p);
+          finished();
         }
         // Let worker messages in (a variant without PDFs never waits for I/O on its own).
         if (pool) {
@@ -280,9 +288,10 @@ class WorkerPool {
   private failure: Error | undefined;
   private closing = false;
   private waiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
-  /** Variants being printed by a worker, accepted once their PDFs are written. */
-  private readonly printing = new Map<number, PreparedVariant>();
+  /** A worker produced a whole variant (its PDFs written): here is its share of the other files. */
   onVariant: (p: PreparedVariant) => void = () => {};
+  /** A worker wrote the PDFs of a variant handed to it with render(). */
+  onRendered: () => void = () => {};
 
   constructor(
     n: number,
@@ -314,13 +323,12 @@ class WorkerPool {
    * Hands a variant this thread assembled to the least busy ready renderer with room (full workers
    * only when no renderer has room), to print; false when none has room.
    */
-  render(v: VariantDoc, p: PreparedVariant): boolean {
+  render(v: VariantDoc): boolean {
     let best: Slot | undefined;
     for (const s of this.slots)
       if (s.ready && s.outstanding < (s.full ? PREFETCH : PRINT_AHEAD) && (!best || (s.full !== best.full ? !s.full : s.outstanding < best.outstanding))) best = s;
     if (!best) return false;
     this.busy(best);
-    this.printing.set(v.number, p);
     this.post(best.worker, { type: 'render', variant: v });
     return true;
   }
@@ -363,9 +371,7 @@ class WorkerPool {
       } else if (m.type === 'rendered') {
         slot.outstanding--;
         slot.printed++;
-        const p = this.printing.get(m.number)!;
-        this.printing.delete(m.number);
-        this.onVariant(p);
+        this.onRendered();
       } else {
         slot.ready = true;
         slot.readyAt = performance.now();

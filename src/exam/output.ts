@@ -125,11 +125,6 @@ export class ExamOutput {
     writeSync(this.csvFd, keyCsvHeader());
   }
 
-  /** Variants received so far, in any order. */
-  get received(): number {
-    return this.next - 1 + this.pending.size;
-  }
-
   add(p: PreparedVariant): void {
     this.pending.set(p.number, p);
     for (let w = this.pending.get(this.next); w; w = this.pending.get(this.next)) {

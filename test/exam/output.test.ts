@@ -67,10 +67,7 @@ test('ExamOutput: variants arriving out of order give the same bytes; line separ
     mkdirSync(join(dir, 'keys'));
     const moodle = new MoodleWriter(join(dir, 'moodle.xml'), exam.spec.id);
     const out = new ExamOutput(dir, shell, moodle);
-    for (const k of order) {
-      out.add(prepareVariant(variants[k - 1]!, { title: exam.exam.title, overview: true, moodle: moodleQuestions }));
-      assert.equal(out.received, order.indexOf(k) + 1);
-    }
+    for (const k of order) out.add(prepareVariant(variants[k - 1]!, { title: exam.exam.title, overview: true, moodle: moodleQuestions }));
     const report = await out.finish(variants.length);
     assert.equal(readFileSync(join(dir, 'exam.json'), 'utf8'), expected, `order ${order.join(',')}`);
     assert.equal(readFileSync(join(dir, 'keys', 'key.csv'), 'utf8'), keyCsv(exam));
