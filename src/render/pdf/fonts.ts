@@ -198,27 +198,19 @@ function shareShaping(ef: EmbeddedFont, f: SharedFont): void {
   };
 }
 
-/**
- * What pdfkit 0.20's `_fragment` (js/pdfkit.js, TextMixin) writes to show a line without word or
- * character spacing, as far as it depends on the font and the text alone: one `[<…> n <…> n] TJ`
- * whose strings break after every glyph whose advance differs from its width (kerning), `n` being
- * `number(-(xAdvance − advanceWidth))` of the string's last glyph in 1/1000 em (so independent of
- * the size). Only the glyph codes depend on the document.
- */
-export interface Showing {
-  glyphs: Glyph[];
-  /** String k holds glyphs[ends[k − 1] … ends[k]) (from 0 for k = 0). */
-  ends: number[];
-  /** The number written after string k. */
-  adjust: string[];
-}
-
 /** pdfkit's `number()` (PDFObject.number) as text, or undefined where pdfkit would throw. */
 export function pdfNumber(n: number): string | undefined {
   return n > -1e21 && n < 1e21 ? String(Math.round(n * 1e6) / 1e6) : undefined;
 }
 
-/** Where a word's TJ strings break (see Showing), relative to the word; null: not shown by writeLine. */
+/**
+ * What pdfkit 0.20's `_fragment` (js/pdfkit.js, TextMixin) writes to show a line without word or
+ * character spacing, as far as it depends on the font and the text alone, is one `[<…> n <…> n] TJ`
+ * whose strings break after every glyph whose advance differs from its width (kerning), `n` being
+ * `number(-(xAdvance − advanceWidth))` of the string's last glyph in 1/1000 em (so independent of
+ * the size); only the glyph codes depend on the document. A word's share of that: where its strings
+ * break, relative to the word, and the numbers after them; null: not shown by writeLine.
+ */
 interface Breaks {
   ends: number[];
   adjust: string[];
@@ -357,7 +349,7 @@ const NO_BREAKS: Breaks = { ends: [], adjust: [] };
 /**
  * The breaks of a word: after every glyph whose advance differs from its width (_fragment's
  * addSegment(i + 1)), with that glyph's adjustment; null when a glyph has an x or y offset or a
- * number is one pdfkit rejects (showingOf). Positions are read once per word: fontkit's position
+ * number is one pdfkit rejects (see runsOf). Positions are read once per word: fontkit's position
  * objects come in many shapes, which makes reading them slow.
  */
 function breaksOf(run: Run): Breaks | null {
@@ -393,7 +385,7 @@ function pieceEnd(text: string, from: number): number {
   return text.length;
 }
 
-/** The adjustment after a string ending with the glyph at `p` (see Showing), or undefined where pdfkit would throw. */
+/** The adjustment after a string ending with the glyph at `p` (see Breaks), or undefined where pdfkit would throw. */
 function adjustmentOf(p: Position): string | undefined {
   const a = -(p['xAdvance']! - p['advanceWidth']!);
   let n = adjustments.get(a);
@@ -402,39 +394,6 @@ function adjustmentOf(p: Position): string | undefined {
     if (n !== undefined) adjustments.set(a, n); // Map keys: −0 is 0, whose text is the same
   }
   return n;
-}
-
-/**
- * The showing of `text`, its pieces shaped as pdfkit's layout shapes them (`word`: a piece's run),
- * or null when pdfkit writes more than one TJ for it: a glyph with an x or y offset (combining
- * marks) gets its own Tm and TJ, left to pdfkit; so is a number pdfkit rejects.
- */
-function showingOf(text: string, word: (text: string) => WordRun): Showing | null {
-  const glyphs: Glyph[] = [];
-  const ends: number[] = [];
-  const adjust: string[] = [];
-  let last: Run | undefined;
-  for (let at = 0, end = 0; at < text.length; at = end) {
-    end = pieceEnd(text, at);
-    const run = word(text.slice(at, end));
-    const breaks = run.breaks === undefined ? (run.breaks = breaksOf(run)) : run.breaks;
-    if (breaks === null) return null;
-    const start = glyphs.length;
-    for (const g of run.glyphs) glyphs.push(g);
-    for (let k = 0; k < breaks.ends.length; k++) {
-      ends.push(start + breaks.ends[k]!);
-      adjust.push(breaks.adjust[k]!);
-    }
-    if (run.glyphs.length > 0) last = run;
-  }
-  // _fragment's final flush: the glyphs after the last break, and the last glyph's adjustment.
-  if (last !== undefined && (ends.length === 0 || ends[ends.length - 1]! < glyphs.length)) {
-    const n = adjustmentOf(last.positions[last.positions.length - 1]!);
-    if (n === undefined) return null;
-    ends.push(glyphs.length);
-    adjust.push(n);
-  }
-  return { glyphs, ends, adjust };
 }
 
 /**
@@ -484,24 +443,78 @@ export class FontUse {
     return (this.codes[gid] ??= `0000${gid.toString(16)}`.slice(-4));
   }
 
-  /** `text`'s showing in this font (the same in every document), or null: see showingOf. */
-  showing(text: string): Showing | null {
-    return showingOf(text, this.word);
+  /**
+   * The runs of `text`'s pieces (see pieceEnd) with their breaks known, or null when pdfkit writes
+   * more than one TJ for it: a glyph with an x or y offset (combining marks) gets its own Tm and TJ,
+   * left to pdfkit; so is a number pdfkit rejects. What showRuns writes from them is the same in
+   * every document but for the glyph codes. A line keeps its runs (lines.ts): a few references,
+   * where a line's own list of glyphs and breaks was garbage the collector had to carry.
+   */
+  runsOf(text: string): LineRuns | null {
+    const runs: WordRun[] = [];
+    let last: WordRun | undefined;
+    for (let at = 0, end = 0; at < text.length; at = end) {
+      end = pieceEnd(text, at);
+      const run = this.word(text.slice(at, end));
+      const breaks = run.breaks === undefined ? (run.breaks = breaksOf(run)) : run.breaks;
+      if (breaks === null) return null;
+      runs.push(run);
+      if (run.glyphs.length > 0) last = run;
+    }
+    if (last !== undefined && finalFlush(last) === undefined) return null;
+    return runs;
   }
 
-  /** Writes `s` as pdfkit writes it in this document; its glyphs get their codes in order. */
-  show(s: Showing, out: Ascii): void {
-    const { glyphs, ends, adjust } = s;
-    if (ends.length === 0) return; // no glyphs: pdfkit writes no TJ
-    out.text('[<');
-    let i = 0;
-    for (let k = 0; k < ends.length; k++) {
-      for (const end = ends[k]!; i < end; i++) out.hex4(this.gid(glyphs[i]!));
-      out.text('> ');
-      out.text(adjust[k]!);
-      out.text(k < ends.length - 1 ? ' <' : '] TJ');
+  /**
+   * Writes the TJ of a line (runsOf its text) as `_fragment` writes it in this document, its glyphs
+   * numbered in order; false when there is no glyph (pdfkit writes no TJ then).
+   */
+  showRuns(runs: LineRuns, out: Ascii): boolean {
+    let glyphCount = 0;
+    let last: WordRun | undefined;
+    for (const run of runs) {
+      glyphCount += run.glyphs.length;
+      if (run.glyphs.length > 0) last = run;
     }
+    if (last === undefined) return false;
+    out.text('[<');
+    let written = 0;
+    for (const run of runs) {
+      const { ends, adjust } = run.breaks!;
+      const glyphs = run.glyphs;
+      let k = 0;
+      for (let i = 0; i < glyphs.length; i++) {
+        out.hex4(this.gid(glyphs[i]!));
+        written++;
+        if (k < ends.length && ends[k] === i + 1) {
+          out.text('> ');
+          out.text(adjust[k++]!);
+          out.text(written < glyphCount ? ' <' : '] TJ');
+        }
+      }
+    }
+    const flush = finalFlush(last);
+    if (flush) {
+      out.text('> ');
+      out.text(flush);
+      out.text('] TJ');
+    }
+    return true;
   }
+}
+
+/** A line's pieces' runs, their breaks known (FontUse.runsOf). */
+export type LineRuns = readonly WordRun[];
+
+/**
+ * The adjustment of _fragment's final flush (the glyphs after the last break, and the last glyph's
+ * adjustment) after `last`, the last run with glyphs of a line: '' when its last glyph ends a
+ * string itself (no flush), undefined where pdfkit would throw.
+ */
+function finalFlush(last: WordRun): string | undefined {
+  const ends = last.breaks!.ends;
+  if (ends.length > 0 && ends[ends.length - 1]! >= last.glyphs.length) return '';
+  return adjustmentOf(last.positions[last.positions.length - 1]!);
 }
 
 /** Each document's fonts (pdfkit's EmbeddedFont objects) as this module set them up. */

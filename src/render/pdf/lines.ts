@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Ascii } from './ascii.js';
 import { Memo, MemoGroup } from './cache.js';
-import { fontUse, pdfNumber, type FontUse, type Showing } from './fonts.js';
+import { fontUse, pdfNumber, type FontUse, type LineRuns } from './fonts.js';
 import { float32Below, wrapText, type Line as WrappedLine, type WordWidth } from './wrap.js';
 
 /**
@@ -54,6 +54,8 @@ interface LineOptions {
 interface Line extends WrappedLine {
   /** Its width without trailing white space (where align: 'right' puts it), once measured. */
   trimmedWidth?: number;
+  /** Its words' runs in its font, once written (null: pdfkit's `_fragment` writes it). */
+  runs?: LineRuns | null;
 }
 
 export interface WrapOptions {
@@ -298,13 +300,6 @@ function fastLines(doc: PDFKit.PDFDocument, align: string): boolean {
   return (align === 'left' || align === 'center' || align === 'right') && pdfkitAsExpected(doc);
 }
 
-/**
- * Lines' showings (null: pdfkit's `_fragment` writes the line) by the remembered line: a line is of
- * one font, and its showing is the same in every document. A smaller memo than the lines': a
- * showing is larger than its line, and most lines are drawn in two documents in a row (a
- * variant's paper and key) while their wrapping is remembered for longer.
- */
-const SHOWN = new Memo<Line, Showing | null>(2000);
 /** widthOfString options without spacing, scaling or features (what it reads of _fragment's options). */
 const NO_SPACING = Object.freeze({});
 /** The line being written (one string per line: see Ascii). */
@@ -330,13 +325,13 @@ let tf = '';
  *   BT
  *   1 0 0 1 <x> <y> Tm               y = page height − y − ascender / 1000 × size
  *   /<font id> <size> Tf
- *   [<…> n <…> n] TJ                 see Showing (fonts.ts)
+ *   [<…> n <…> n] TJ                 see Breaks and FontUse.showRuns (fonts.ts)
  *   ET
  *   Q                                restore(): pops the CTM saved by q
  *
  * The CTM and its stack end as they were (restore discards the matrix transform changed), so they
  * are not touched; the font is added to the page's resources as `_fragment` adds it. Returns false,
- * having done nothing, for a line pdfkit writes otherwise (see showingOf) or would reject.
+ * having done nothing, for a line pdfkit writes otherwise (see FontUse.runsOf) or would reject.
  */
 function writeLine(d: PdfkitText, use: FontUse, line: Line, x: number, y: number, width: number, align: string): boolean {
   const text = line.text;
@@ -360,9 +355,9 @@ function writeLine(d: PdfkitText, use: FontUse, line: Line, x: number, y: number
   const sx = lastXText;
   const sy = pdfNumber(ty);
   if (sx === undefined || sy === undefined || !(height > -1e21 && height < 1e21) || !(size > -1e21 && size < 1e21)) return false;
-  let showing = SHOWN.get(line);
-  if (showing === undefined) showing = SHOWN.set(line, use.showing(text));
-  if (showing === null) return false;
+  if (line.runs === undefined) line.runs = use.runsOf(text);
+  const runs = line.runs;
+  if (runs === null) return false;
   if (height !== cmHeight) {
     cm = `1 0 0 -1 0 ${pdfNumber(height)!} cm`;
     cmHeight = height;
@@ -383,8 +378,7 @@ function writeLine(d: PdfkitText, use: FontUse, line: Line, x: number, y: number
   out.text(' Tm\n');
   out.text(tf);
   out.text('\n');
-  use.show(showing, out);
-  if (showing.ends.length > 0) out.text('\n');
+  if (use.showRuns(runs, out)) out.text('\n');
   out.text('ET\nQ');
   d.addContent(out.take());
   return true;
