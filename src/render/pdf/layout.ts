@@ -109,12 +109,20 @@ interface ContentStream {
 /** The bytes of the latest page's operators (grown as needed, reused by every page of this thread). */
 let scratch = Buffer.allocUnsafe(1 << 16);
 
-/** `parts`, each followed by a newline, as latin1 bytes (pdfkit keeps the low byte of each UTF-16 unit): a view of `scratch`. */
-function latin1Lines(parts: readonly string[]): Buffer {
+/**
+ * `chunks` as they are, then `parts`, each followed by a newline, as latin1 bytes (pdfkit keeps the
+ * low byte of each UTF-16 unit): a view of `scratch`.
+ */
+function pageBytes(chunks: readonly Uint8Array[], parts: readonly string[]): Buffer {
   let size = 0;
+  for (const c of chunks) size += c.length;
   for (const p of parts) size += p.length + 1;
   if (size > scratch.length) scratch = Buffer.allocUnsafe(Math.max(size, 2 * scratch.length));
   let at = 0;
+  for (const c of chunks) {
+    scratch.set(c, at);
+    at += c.length;
+  }
   for (const p of parts) {
     at += scratch.write(p, at, 'latin1');
     scratch[at++] = 10;
@@ -158,18 +166,16 @@ class PageContent {
    */
   finish(): void {
     const c = this.stream;
-    if (this.parts.length > 0 && c.buffer.length === 0 && c.compress === true && c.data.Filter === 'FlateDecode') {
-      // The whole page is strings (the usual case): deflated straight from their bytes in a buffer
-      // every page reuses, without joining them into one string and that string into new bytes.
-      c.buffer = [deflateSync(latin1Lines(this.parts), { level: 1 })];
-      c.compress = false;
-      this.parts = [];
+    if (c.compress !== true || c.data.Filter !== 'FlateDecode' || (c.buffer.length === 0 && this.parts.length === 0)) {
+      this.flush();
       return;
     }
-    this.flush();
-    if (c.compress !== true || c.buffer.length === 0 || c.data.Filter !== 'FlateDecode') return;
-    c.buffer = [deflateSync(Buffer.concat(c.buffer), { level: 1 })];
+    // The page's bytes — what pdfkit wrote as bytes (the page's first operator, written before this
+    // object took over), then the strings — are deflated straight from a buffer every page reuses,
+    // without joining the strings into one and that one into new bytes.
+    c.buffer = [deflateSync(pageBytes(c.buffer, this.parts), { level: 1 })];
     c.compress = false;
+    this.parts = [];
   }
 
   /** The page's stream if this pdfkit keeps it as described above, else undefined (pdfkit's own path). */
