@@ -14,8 +14,18 @@
 // 400 variants, jobs 2: 24.1–29.0 → 30.9–34.2 exams/s; peak RSS unchanged (±15 MB).
 // (--single-threaded, which also compiles on the main thread, is ~25 % slower with jobs 1.)
 
+//
+// --interrupt-budget=264000 (V8's default is 67584 bytes of bytecode executed): a function must run
+// about 4 times longer before V8 optimizes it. With the default, V8's background compiler threads
+// (TurboFan; four in Node.js) spent ~8 CPU-seconds per 300 variants with jobs 1 and ~13 per 400
+// with jobs 2, much of it compiling again after a deoptimisation (families and the PDF code meet
+// new object shapes for a while), and with jobs 2 those threads take cores from the generating
+// ones. Measured on 2 cores with both PDFs (2026-12-07): 400 variants, jobs 2: other threads 13.2
+// and 13.9 → 7.8 and 6.3 CPU-s, 25.0 and 25.9 → 21.9 and 20.0 s; 300 variants, jobs 1: 20.4–24.0
+// → 20.1–24.2 s (the same within this machine's noise), 3–5 CPU-s and ~13 MB of peak RSS less.
+
 /** Command-line flags the CLI starts the generating Node.js process with. */
-export const GENERATE_NODE_FLAGS = ['--max-semi-space-size=4', '--single-threaded-gc'];
+export const GENERATE_NODE_FLAGS = ['--max-semi-space-size=4', '--single-threaded-gc', '--interrupt-budget=264000'];
 
 /**
  * Environment for the generating process. glibc gives each thread that allocates concurrently its
