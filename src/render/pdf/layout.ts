@@ -166,7 +166,8 @@ class PageContent {
    */
   finish(): void {
     const c = this.stream;
-    if (c.compress !== true || c.data.Filter !== 'FlateDecode' || (c.buffer.length === 0 && this.parts.length === 0)) {
+    // A stream pdfkit compresses has no filter of its own (pdfkit sets /FlateDecode on its first write).
+    if (c.compress !== true || (c.data.Filter !== undefined && c.data.Filter !== 'FlateDecode') || (c.buffer.length === 0 && this.parts.length === 0)) {
       this.flush();
       return;
     }
@@ -175,6 +176,7 @@ class PageContent {
     // without joining the strings into one and that one into new bytes.
     c.buffer = [deflateSync(pageBytes(c.buffer, this.parts), { level: 1 })];
     c.compress = false;
+    c.data.Filter = 'FlateDecode';
     this.parts = [];
   }
 
