@@ -25,7 +25,8 @@ import { examHeader, specTotalPoints } from './assemble.js';
 import { assembleOne, fileStem, renderVariant, type ProduceContext } from './produce.js';
 import { variantCodes } from './codes.js';
 import { WORKER_YOUNG_GENERATION_MB } from './v8-flags.mjs';
-import { ExamOutput, prepareVariant, type PreparedVariant, type PrepareOptions } from './output.js';
+import { ExamOutput, prepareVariant, type OverviewVariant, type PreparedVariant, type PrepareOptions } from './output.js';
+import type { OverviewPdf } from '../render/pdf/overview.js';
 import type { ExamDoc, VariantDoc } from './types.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker.js';
 
@@ -136,6 +137,7 @@ export async function generateExam(o: GenerateOptions): Promise<GenerateResult> 
   const pool = workers > 0 ? new WorkerPool(workers, { spec: o.spec, banksDir: o.banksDir, secret: o.secret, pdf: o.pdf, verify, moodle: Boolean(o.moodle), role }, o.promoteAfter ?? PROMOTE_AFTER) : undefined;
   const work: GenerateWork = { assembledHere: 0, printedHere: 0, workers: [] };
   let out: ExamOutput | undefined;
+  let overview: OverviewPdf | undefined;
   try {
     const banks = loadBanks(o.banksDir);
     const spec = loadSpec(o.spec, { banks: [...banks.keys()] });
@@ -153,7 +155,12 @@ export async function generateExam(o: GenerateOptions): Promise<GenerateResult> 
     const ctx: ProduceContext | undefined = o.workersOnly ? undefined : { spec, banks, secret: o.secret, shell, dir, pdf: o.pdf, tf: await loadTf(), verify };
     const moodleModule = o.moodle ? await import('../render/export/moodle.js') : undefined;
     const prep: PrepareOptions = { title: shell.exam.title, overview: o.pdf, ...(moodleModule ? { moodle: moodleModule.moodleQuestions } : {}) };
-    out = new ExamOutput(dir, shell, moodleModule ? new moodleModule.MoodleWriter(join(dir, 'moodle.xml'), spec.id) : undefined);
+    // The overview PDF gets each variant's line as the variant is written (in order), on this
+    // thread, while the workers still print: only its footers are left for the end.
+    const overviewFile = join(dir, 'keys', 'overview.pdf');
+    const overviewModule = o.pdf ? await import('../render/pdf/overview.js') : undefined;
+    const addOverview = overviewModule && ((v: OverviewVariant) => (overview ??= new overviewModule.OverviewPdf(shell, o.variants, overviewFile)).add(v));
+    out = new ExamOutput(dir, shell, moodleModule ? new moodleModule.MoodleWriter(join(dir, 'moodle.xml'), spec.id) : undefined, addOverview);
     const stage = o.pdf ? 'solving, verifying, rendering' : 'solving + verifying';
     const output = out;
     /** Variants finished (with their PDFs, when printed). */
@@ -200,11 +207,8 @@ export async function generateExam(o: GenerateOptions): Promise<GenerateResult> 
     files.push(...stems.map((s) => join(dir, 'keys', `${s}-key.json`)));
     if (o.pdf) {
       files.push(...stems.flatMap((s) => [join(dir, 'papers', `${s}.pdf`), join(dir, 'keys', `${s}-key.pdf`)]));
-      const overview = join(dir, 'keys', 'overview.pdf');
-      const { renderOverviewPdf } = await import('../render/pdf/overview.js');
-      // The overview reads the header and each variant's number, code and answer texts (all it is given).
-      await renderOverviewPdf({ ...shell, variants: out.overview as VariantDoc[] }, overview);
-      files.push(overview);
+      await overview!.finish();
+      files.push(overviewFile);
     }
     const summary: GenerateSummary = {
       title: shell.exam.title,
@@ -227,6 +231,7 @@ export async function generateExam(o: GenerateOptions): Promise<GenerateResult> 
     };
   } catch (e) {
     out?.abort();
+    overview?.discard();
     throw e;
   } finally {
     await pool?.close();

@@ -2,7 +2,8 @@
  * The files of `dlexam generate`, written while the variants are produced so that memory stays flat
  * in the number of variants: exam.json is streamed variant by variant (the bytes of
  * `JSON.stringify(exam, null, 2)`), each variant's key JSON, key.csv lines and moodle.xml questions
- * are written as it arrives, and only what the fairness report and the overview need is kept.
+ * are written as it arrives (the overview's row too, to a callback), and only what the fairness
+ * report needs is kept.
  *
  * A variant is first turned into a `PreparedVariant` (its text for every file plus small summaries)
  * in the thread that produced it; worker threads send that instead of the document. Variants may
@@ -105,8 +106,6 @@ export class ExamOutput {
   /** Key JSON files being written in the background (creating a file costs ~1–2 ms: off this thread). */
   private readonly writes = new Set<Promise<void>>();
   private writeError: Error | undefined;
-  /** Kept for the overview PDF (only with PDFs). */
-  readonly overview: OverviewVariant[] = [];
   /** Questions per variant (of variant 1). */
   questions = 0;
   verifiedQuestions = 0;
@@ -115,6 +114,8 @@ export class ExamOutput {
     private readonly dir: string,
     shell: Omit<ExamDoc, 'variants'>,
     private readonly moodle?: MoodleWriter,
+    /** Given each variant's overview row (prepared with `overview: true`), in order. */
+    private readonly onOverview?: (v: OverviewVariant) => void,
   ) {
     // Written under temporary names and renamed when complete: a failed run leaves no half exam.json.
     this.examTmp = join(dir, `.exam.json.${process.pid}.partial`);
@@ -142,7 +143,7 @@ export class ExamOutput {
     this.tally.add(p.fairness);
     if (p.number === 1) this.questions = p.questions;
     this.verifiedQuestions += p.verified;
-    if (p.overview) this.overview.push(p.overview);
+    if (p.overview) this.onOverview?.(p.overview);
   }
 
   private writeKeyJson(file: string, text: string): void {

@@ -9,7 +9,7 @@ import { assembleVariant, examHeader, specTotalPoints } from '../../src/exam/ass
 import { variantCodes } from '../../src/exam/codes.js';
 import { fairness } from '../../src/exam/fairness.js';
 import { generateExam } from '../../src/exam/generate.js';
-import { ExamOutput, examJsonHead, examJsonVariant, EXAM_JSON_TAIL, prepareVariant, variantKeyJson } from '../../src/exam/output.js';
+import { ExamOutput, examJsonHead, examJsonVariant, EXAM_JSON_TAIL, prepareVariant, variantKeyJson, type OverviewVariant } from '../../src/exam/output.js';
 import { fileStem } from '../../src/exam/produce.js';
 import type { ExamDoc, VariantDoc } from '../../src/exam/types.js';
 import { keyCsv } from '../../src/render/export/csv.js';
@@ -66,14 +66,15 @@ test('ExamOutput: variants arriving out of order give the same bytes; line separ
     const dir = mkdtempSync(join(tmpdir(), 'dlexam-order-'));
     mkdirSync(join(dir, 'keys'));
     const moodle = new MoodleWriter(join(dir, 'moodle.xml'), exam.spec.id);
-    const out = new ExamOutput(dir, shell, moodle);
+    const rows: OverviewVariant[] = [];
+    const out = new ExamOutput(dir, shell, moodle, (v) => rows.push(v));
     for (const k of order) out.add(prepareVariant(variants[k - 1]!, { title: exam.exam.title, overview: true, moodle: moodleQuestions }));
     const report = await out.finish(variants.length);
     assert.equal(readFileSync(join(dir, 'exam.json'), 'utf8'), expected, `order ${order.join(',')}`);
     assert.equal(readFileSync(join(dir, 'keys', 'key.csv'), 'utf8'), keyCsv(exam));
     assert.equal(readFileSync(join(dir, 'moodle.xml'), 'utf8'), moodleXml(exam));
     assert.deepEqual(report, fairness(exam));
-    assert.deepEqual(out.overview.map((v) => v.code), variants.map((v) => v.code));
+    assert.deepEqual(rows.map((v) => v.code), variants.map((v) => v.code), 'overview rows in order');
     assert.deepEqual(readdirSync(dir).sort(), ['exam.json', 'fairness.json', 'fairness.txt', 'keys', 'moodle.xml']);
   }
   // finish() refuses while a variant is missing.

@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import PDFDocument from 'pdfkit';
 import type { ExamDoc } from '../../src/exam/types.js';
 import { registerFonts } from '../../src/render/pdf/fonts.js';
 import { fitLine } from '../../src/render/pdf/lines.js';
-import { renderOverviewPdf } from '../../src/render/pdf/overview.js';
+import { OverviewPdf, renderOverviewPdf } from '../../src/render/pdf/overview.js';
 
 test('fitLine: the longest start that fits, with "…" when cut; whole surrogate pairs; "" when nothing fits', () => {
   const doc = new PDFDocument({ font: null as unknown as string });
@@ -46,4 +46,22 @@ test('instructor overview: one line per variant, cells cut to their column (pdfk
   const rows = text.split('\n').filter((l) => /^\s*\d+ C\d{5}/.test(l));
   assert.equal(rows.length, 120);
   for (const r of rows) assert.equal((r.match(/…/g) ?? []).length, 10, r); // every answer cell cut, on its row
+});
+
+test('OverviewPdf: written to a partial file, renamed by finish(); discard() leaves nothing behind', async () => {
+  const shell = { exam: { title: 'Overview test', course: 'Course', paper: 'A4' }, totalPoints: 5 } as unknown as Omit<ExamDoc, 'variants'>;
+  const row = (n: number) => ({ number: n, code: `C${n}`, questions: [{ number: 1, parts: [{ text: String(n) }] }] });
+  const dir = mkdtempSync(join(tmpdir(), 'dlexam-overview-'));
+  const done = new OverviewPdf(shell, 2, join(dir, 'overview.pdf'));
+  done.add(row(1));
+  done.add(row(2));
+  assert.ok(!existsSync(join(dir, 'overview.pdf')), 'not under its name while it is written');
+  await done.finish();
+  assert.deepEqual(readdirSync(dir), ['overview.pdf']);
+  assert.match(execFileSync('pdftotext', [join(dir, 'overview.pdf'), '-'], { encoding: 'utf8' }), /2 variant\(s\)[\s\S]*1 C1[\s\S]*2 C2/);
+  const failed = new OverviewPdf(shell, 2, join(dir, 'failed.pdf'));
+  failed.add(row(1));
+  failed.discard();
+  for (let i = 0; i < 100 && readdirSync(dir).length > 1; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(readdirSync(dir), ['overview.pdf'], 'the partial file of a discarded overview is removed');
 });

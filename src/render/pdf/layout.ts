@@ -288,6 +288,12 @@ export class Flow {
     this.y += gapAfter;
   }
 
+  /** Ends the document as it is (no footers), for a file that is to be deleted; resolves once it is closed. */
+  abandon(): Promise<void> {
+    this.doc.end();
+    return this.done;
+  }
+
   async finish(): Promise<void> {
     const range = this.doc.bufferedPageRange();
     for (let i = range.start; i < range.start + range.count; i++) {

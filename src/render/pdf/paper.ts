@@ -12,7 +12,7 @@ import { typeset } from './richtext.js';
 
 export type RenderMode = 'paper' | 'key';
 
-export function pdfDate(exam: ExamDoc): Date {
+export function pdfDate(exam: Pick<ExamDoc, 'exam'>): Date {
   // A fixed date keeps the bytes identical between runs; the exam date when there is one.
   const d = exam.exam.date && /^\d{4}-\d{2}-\d{2}$/.test(exam.exam.date) ? new Date(`${exam.exam.date}T08:00:00Z`) : new Date('2000-01-01T00:00:00Z');
   return Number.isNaN(d.getTime()) ? new Date('2000-01-01T00:00:00Z') : d;
