@@ -159,7 +159,8 @@ export async function generateExam(o: GenerateOptions): Promise<GenerateResult> 
     // thread, while the workers still print: only its footers are left for the end.
     const overviewFile = join(dir, 'keys', 'overview.pdf');
     const overviewModule = o.pdf ? await import('../render/pdf/overview.js') : undefined;
-    const addOverview = overviewModule && ((v: OverviewVariant) => (overview ??= new overviewModule.OverviewPdf(shell, o.variants, overviewFile)).add(v));
+    const overviewPdf = () => (overview ??= new overviewModule!.OverviewPdf(shell, o.variants, overviewFile));
+    const addOverview = overviewModule && ((v: OverviewVariant) => overviewPdf().add(v));
     out = new ExamOutput(dir, shell, moodleModule ? new moodleModule.MoodleWriter(join(dir, 'moodle.xml'), spec.id) : undefined, addOverview);
     const stage = o.pdf ? 'solving, verifying, rendering' : 'solving + verifying';
     const output = out;
@@ -207,7 +208,7 @@ export async function generateExam(o: GenerateOptions): Promise<GenerateResult> 
     files.push(...stems.map((s) => join(dir, 'keys', `${s}-key.json`)));
     if (o.pdf) {
       files.push(...stems.flatMap((s) => [join(dir, 'papers', `${s}.pdf`), join(dir, 'keys', `${s}-key.pdf`)]));
-      await overview!.finish();
+      await overviewPdf().finish();
       files.push(overviewFile);
     }
     const summary: GenerateSummary = {
