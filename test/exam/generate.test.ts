@@ -47,10 +47,19 @@ test('--jobs 2 (worker threads) gives the same bytes as one thread; the worker p
   const one = mkdtempSync(join(tmpdir(), 'dlexam-j1-'));
   const two = mkdtempSync(join(tmpdir(), 'dlexam-j2-'));
   const o = { spec: SPEC, variants: 6, secret: SECRET, banksDir: 'question-banks/mc', pdf: true };
-  const a = await generateExam({ ...o, out: one, jobs: 1 });
+  // Progress counts finished variants (PDFs written), whichever thread printed them.
+  const progress = (seen: number[]) => (done: number, total: number) => {
+    assert.equal(total, 6);
+    seen.push(done);
+  };
+  const seenOne: number[] = [];
+  const a = await generateExam({ ...o, out: one, jobs: 1, onProgress: progress(seenOne) });
   assert.deepEqual(a.work, { assembledHere: 6, printedHere: 6, workers: [] });
-  const b = await generateExam({ ...o, out: two, jobs: 2 });
+  const seenTwo: number[] = [];
+  const b = await generateExam({ ...o, out: two, jobs: 2, onProgress: progress(seenTwo) });
   assert.deepEqual(hashTree(two), hashTree(one));
+  assert.deepEqual([seenOne, seenTwo], [[1, 2, 3, 4, 5, 6], [1, 2, 3, 4, 5, 6]]);
+  assert.ok(!readdirSync(join(two, 'cnn-midterm', 'keys')).some((f) => f.includes('partial')), 'no partial files left');
   // A renderer: it never assembles (no TensorFlow.js in that thread); each variant is printed once.
   const w = b.work.workers;
   assert.equal(w.length, 1);
