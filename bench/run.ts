@@ -106,8 +106,10 @@ async function genRun(n: number, jobs: number, m: (typeof MODES)[number], profil
   }
 }
 
-/** The run with the median time (the upper middle one of an even number). */
-const medianRun = <T extends { seconds: number }>(runs: T[]): T => [...runs].sort((a, b) => a.seconds - b.seconds)[Math.floor(runs.length / 2)]!;
+/** The item with the median `key` (the upper middle one of an even number). */
+const medianBy = <T>(items: readonly T[], key: (x: T) => number): T => [...items].sort((a, b) => key(a) - key(b))[Math.floor(items.length / 2)]!;
+/** The run with the median time. */
+const medianRun = <T extends { seconds: number }>(runs: T[]): T => medianBy(runs, (r) => r.seconds);
 
 /**
  * The machine's own limit for parallel work: CORES independent single-thread generations at once
@@ -351,7 +353,7 @@ function reference(): number[] {
   return ms;
 }
 
-const referenceMedian = (ms: number[]) => [...ms].sort((a, b) => a - b)[Math.floor(ms.length / 2)];
+const referenceMedian = (ms: number[]) => medianBy(ms, (x) => x);
 
 function machine() {
   let cpuModel = cpus()[0]?.model ?? 'unknown';
