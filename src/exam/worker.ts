@@ -35,7 +35,7 @@ export interface WorkerInit {
 }
 
 export type ToWorker = { type: 'start'; shell: Omit<ExamDoc, 'variants'>; dir: string } | { type: 'task'; number: number; code: string } | { type: 'render'; variant: VariantDoc };
-export type FromWorker = { type: 'ready' } | { type: 'variant'; prepared: PreparedVariant } | { type: 'rendered'; number: number } | { type: 'error'; message: string; name: string; hint?: string };
+export type FromWorker = { type: 'ready' } | { type: 'variant'; prepared: PreparedVariant } | { type: 'rendered' } | { type: 'error'; message: string; name: string; hint?: string };
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
@@ -78,7 +78,7 @@ async function drain(): Promise<void> {
     for (let j = jobs.shift(); j; j = jobs.shift()) {
       if (j.type === 'render') {
         await renderVariant(rc, j.variant);
-        post({ type: 'rendered', number: j.variant.number });
+        post({ type: 'rendered' });
       } else if (j.type === 'task') {
         const { ctx, prep } = await fullContext();
         // The variant goes back as text for each output file (smaller to pass than the document).
