@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import PDFDocument from 'pdfkit';
 import seedrandom from 'seedrandom';
 import { registerFonts, type FontName } from '../../src/render/pdf/fonts.js';
-import { Flow, text } from '../../src/render/pdf/layout.js';
+import { collectOutput, Flow, text } from '../../src/render/pdf/layout.js';
 import { drawText, type DrawOptions } from '../../src/render/pdf/lines.js';
 
 type Fragment = (text: string, x: number, y: number, options: object) => void;
@@ -203,4 +203,41 @@ test('a Flow’s PDF is byte-identical with and without the fast line writer (pa
     await flow.finish();
   }
   assert.ok(readFileSync(files[0]!).equals(readFileSync(files[1]!)));
+});
+
+test('collectOutput gives the bytes pdfkit’s own stream gives (header, strings, deflated streams, fonts, xref offsets)', async () => {
+  const rng = seedrandom('output');
+  const texts = Array.from({ length: 60 }, () => sentence(rng));
+  const make = (): PDFKit.PDFDocument => {
+    const doc = new PDFDocument({ size: 'A4', info: { CreationDate: new Date(0), Title: 'T' }, font: null as unknown as string });
+    registerFonts(doc);
+    for (const [i, s] of texts.entries()) {
+      if (i % 20 === 19) doc.addPage();
+      doc.font(FONT_NAMES[i % FONT_NAMES.length]!).fontSize(10).text(`${s} ÿ €`, { width: 300 });
+    }
+    return doc;
+  };
+  const streamed = make();
+  const chunks: Buffer[] = [];
+  streamed.on('data', (c: Buffer) => chunks.push(c));
+  const ended = new Promise((resolve) => streamed.on('end', resolve));
+  streamed.end();
+  await ended;
+  const collected = make();
+  const output = collectOutput(collected);
+  assert.ok(output, 'pdfkit 0.20 has the _write and _offset collectOutput relies on');
+  collected.end();
+  const bytes = output.bytes();
+  assert.ok(bytes.subarray(0, 8).toString('latin1').startsWith('%PDF-1.'));
+  assert.ok(bytes.equals(Buffer.concat(chunks)), `collected ${bytes.length} bytes, pdfkit streamed ${Buffer.concat(chunks).length}`);
+});
+
+test('a Flow whose file cannot be created rejects finish() with the system error (and leaves no unhandled rejection)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dlexam-lines-'));
+  const setup = { size: 'A4' as const, margin: 40, date: new Date(0), title: 'T', subject: 'S', footer: () => ({ left: '', center: '', right: '' }) };
+  const flow = new Flow(join(dir, 'missing', 'x.pdf'), setup);
+  flow.place(text('some text', { font: 'sans', size: 10 }));
+  await new Promise((r) => setTimeout(r, 20)); // the open has failed by now
+  await assert.rejects(flow.finish(), { code: 'ENOENT' });
+  await assert.rejects(new Flow(join(dir, 'missing', 'y.pdf'), setup).abandon(), { code: 'ENOENT' });
 });

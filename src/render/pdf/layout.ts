@@ -3,7 +3,7 @@
  * so a question is moved to the next page as a whole instead of being split.
  */
 import PDFDocument from 'pdfkit';
-import { createWriteStream } from 'node:fs';
+import { closeSync, createWriteStream, open, writeSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import { registerFonts, type FontName } from './fonts.js';
 import { drawText, heightOfText } from './lines.js';
@@ -220,11 +220,69 @@ function skipRepeatedFillColors(doc: PDFKit.PDFDocument): void {
   };
 }
 
+/**
+ * What pdfkit 0.20's PDFDocument (js/pdfkit.js) writes through: `_write(data)` turns a string into
+ * bytes (`data + '\n'`, one byte per character) with a JavaScript loop, pushes every piece — a few
+ * per object, ~1,000 per document — through its Readable stream, and counts `_offset` (the xref's
+ * byte offsets). With `bufferPages` almost all of a document is written by `end()`, synchronously.
+ */
+interface PdfkitOutput {
+  _write(data: string | Uint8Array): void;
+  _offset: number;
+}
+
+/**
+ * Collects a document's output itself: `_write` keeps the pieces (strings as they are) and counts
+ * the same offsets; `bytes()` copies them into one buffer, the strings with Buffer's native latin1
+ * encoder. The file is then written with one call, not piped chunk by chunk through two streams and
+ * the thread pool. Null for another pdfkit (its own stream is used then).
+ */
+export function collectOutput(doc: PDFKit.PDFDocument): { bytes(): Buffer } | null {
+  const d = doc as unknown as PdfkitOutput;
+  if (typeof d._write !== 'function' || typeof d._offset !== 'number') return null;
+  // What the constructor wrote (the header) waits in the stream's buffer.
+  const head = doc.read() as Buffer | null;
+  const parts: (string | Uint8Array)[] = head ? [head] : [];
+  d._write = (data) => {
+    parts.push(data);
+    d._offset += typeof data === 'string' ? data.length + 1 : data.length;
+  };
+  return {
+    bytes() {
+      const out = Buffer.allocUnsafe(d._offset);
+      let at = 0;
+      for (const p of parts) {
+        if (typeof p === 'string') {
+          at += out.write(p, at, 'latin1');
+          out[at++] = 10;
+        } else {
+          out.set(p, at);
+          at += p.length;
+        }
+      }
+      parts.length = 0;
+      if (at !== out.length) throw new Error(`PDF output: ${at} bytes written of ${out.length} counted`);
+      return out;
+    },
+  };
+}
+
+/** The file, opened (created or truncated) on the thread pool while the document is made. */
+function openForWriting(file: string): Promise<number> {
+  return new Promise((resolve, reject) => open(file, 'w', (e, fd) => (e ? reject(e) : resolve(fd))));
+}
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+}
+
 /** Flows elements down pages; an element that does not fit goes to the next page whole. */
 export class Flow {
   readonly doc: PDFKit.PDFDocument;
   y: number;
-  private readonly done: Promise<void>;
+  /** The document's bytes (null: pdfkit's stream is piped to the file, resolving `done`). */
+  private readonly output: { bytes(): Buffer } | null;
+  private readonly done: Promise<number | void>;
   /** Each page's content stream, in page order. */
   private readonly contents: (PageContent | undefined)[] = [];
 
@@ -244,12 +302,18 @@ export class Flow {
     skipRepeatedFillColors(this.doc);
     this.contents.push(PageContent.of(this.doc.page));
     this.doc.on('pageAdded', () => this.contents.push(PageContent.of(this.doc.page)));
-    const out = createWriteStream(file);
-    this.done = new Promise((resolve, reject) => {
-      out.on('finish', resolve);
-      out.on('error', reject);
-    });
-    this.doc.pipe(out);
+    this.output = collectOutput(this.doc);
+    if (this.output) {
+      this.done = openForWriting(file);
+      this.done.catch(() => {}); // reported by finish() or abandon()
+    } else {
+      const out = createWriteStream(file);
+      this.done = new Promise((resolve, reject) => {
+        out.on('finish', resolve);
+        out.on('error', reject);
+      });
+      this.doc.pipe(out);
+    }
     this.y = this.top;
   }
 
@@ -290,8 +354,7 @@ export class Flow {
 
   /** Ends the document as it is (no footers), for a file that is to be deleted; resolves once it is closed. */
   abandon(): Promise<void> {
-    this.doc.end();
-    return this.done;
+    return this.end(false);
   }
 
   async finish(): Promise<void> {
@@ -312,7 +375,19 @@ export class Flow {
       this.doc.page.margins.bottom = bottomMargin;
       this.contents[i - range.start]?.finish();
     }
+    return this.end(true);
+  }
+
+  /** Ends the document and writes it out, unless abandoned (all of it is made by `doc.end()`; see PdfkitOutput). */
+  private async end(write: boolean): Promise<void> {
     this.doc.end();
-    await this.done;
+    const fd = await this.done;
+    if (this.output && typeof fd === 'number') {
+      try {
+        if (write) writeAll(fd, this.output.bytes());
+      } finally {
+        closeSync(fd);
+      }
+    }
   }
 }
