@@ -260,7 +260,7 @@ function separator(): Element {
   };
 }
 
-/** Render one variant's paper or key to `file` (streamed to disk). */
+/** Render one variant's paper or key to `file` (written when the document is complete; nothing is kept after). */
 export async function renderVariantPdf(exam: ExamDoc, v: VariantDoc, mode: RenderMode, file: string): Promise<void> {
   const flow = new Flow(file, {
     size: exam.exam.paper,
