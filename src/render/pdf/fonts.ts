@@ -178,6 +178,14 @@ function shareShaping(ef: EmbeddedFont, f: SharedFont): void {
     }
     return { glyphs, positions, advanceWidth };
   };
+  const widthOf = (text: string): number => {
+    let advanceWidth = 0;
+    for (let at = 0, end = 0; at < text.length; at = end) {
+      end = pieceEnd(text, at);
+      advanceWidth += word(text.slice(at, end)).advanceWidth;
+    }
+    return advanceWidth;
+  };
   ef.layoutCached = word;
   ef.layout = (text, features, onlyWidth) => {
     if (features) return own.layout.call(ef, text, features, onlyWidth);
@@ -186,6 +194,10 @@ function shareShaping(ef: EmbeddedFont, f: SharedFont): void {
     const tab = text.indexOf('\t');
     const space = text.indexOf(' ');
     if ((space < 0 || space === text.length - 1) && (tab < 0 || tab === text.length - 1) && text.length > 0) return word(text);
+    // A width (widthOfString): the pieces' widths summed in pdfkit's order, as pdfkit's layout does
+    // with `onlyWidth` (no glyphs or positions): measured strings — a table cell, an overview
+    // answer — are not joined and kept only to be measured.
+    if (onlyWidth) return { glyphs: null, positions: null, advanceWidth: widthOf(text) } as unknown as Run;
     return strings.get(text) ?? strings.set(text, shape(text));
   };
   const use = new FontUse(ef, word);
