@@ -43,6 +43,11 @@ export class Ascii {
     return s;
   }
 
+  /** The bytes built so far (a view, valid until the next change); `clear()` starts a new string. */
+  view(): Uint8Array {
+    return this.bytes.subarray(0, this.length);
+  }
+
   /** Drops what was built. */
   clear(): void {
     this.length = 0;

@@ -4,7 +4,7 @@
  */
 import PDFDocument from 'pdfkit';
 import { closeSync, createWriteStream, open, writeSync } from 'node:fs';
-import { deflateSync } from 'node:zlib';
+import { PageContent } from './content.js';
 import { registerFonts, type FontName } from './fonts.js';
 import { drawText, heightOfText } from './lines.js';
 import { typeset } from './richtext.js';
@@ -92,100 +92,6 @@ export interface PageSetup {
   title: string;
   subject: string;
   footer: (page: number, pages: number) => { left: string; center: string; right: string };
-}
-
-/**
- * A page's content stream as pdfkit 0.20 holds it until `doc.end()` (js/pdfkit.js, PDFReference):
- * `write(string)` appends the string and a newline as one byte array per drawing operator (about
- * twenty per line of text); at `end()` the arrays are joined and deflated unless `compress` is off.
- */
-interface ContentStream {
-  compress: boolean;
-  buffer: Uint8Array[];
-  data: { Filter?: unknown };
-  write(chunk: unknown): void;
-}
-
-/** The bytes of the latest page's operators (grown as needed, reused by every page of this thread). */
-let scratch = Buffer.allocUnsafe(1 << 16);
-
-/**
- * `chunks` as they are, then `parts`, each followed by a newline, as latin1 bytes (pdfkit keeps the
- * low byte of each UTF-16 unit): a view of `scratch`.
- */
-function pageBytes(chunks: readonly Uint8Array[], parts: readonly string[]): Buffer {
-  let size = 0;
-  for (const c of chunks) size += c.length;
-  for (const p of parts) size += p.length + 1;
-  if (size > scratch.length) scratch = Buffer.allocUnsafe(Math.max(size, 2 * scratch.length));
-  let at = 0;
-  for (const c of chunks) {
-    scratch.set(c, at);
-    at += c.length;
-  }
-  for (const p of parts) {
-    at += scratch.write(p, at, 'latin1');
-    scratch[at++] = 10;
-  }
-  return scratch.subarray(0, at);
-}
-
-/**
- * Collect a page's operators as strings and turn them into bytes once, when the page is finished:
- * the same bytes pdfkit would write (each operator followed by a newline; pdfkit keeps the low byte
- * of each UTF-16 unit, as latin1 does), without a typed array per operator.
- */
-class PageContent {
-  private parts: string[] = [];
-
-  constructor(private readonly stream: ContentStream) {
-    const write = stream.write.bind(stream);
-    stream.write = (chunk: unknown) => {
-      if (typeof chunk === 'string') this.parts.push(chunk);
-      else {
-        this.flush();
-        write(chunk);
-      }
-    };
-    this.write = write;
-  }
-
-  private readonly write: (chunk: unknown) => void;
-
-  private flush(): void {
-    if (this.parts.length === 0) return;
-    this.write(Buffer.from(`${this.parts.join('\n')}\n`, 'latin1'));
-    this.parts = [];
-  }
-
-  /**
-   * Deflate the finished stream now, at zlib level 1, and tell pdfkit it is done (pdfkit deflates
-   * every stream at zlib's default level 6, which took twice as long for ~9 % smaller content
-   * streams: drawing operators compress well at any level). The stream stays /FlateDecode; pdfkit
-   * writes the bytes and their length as they are.
-   */
-  finish(): void {
-    const c = this.stream;
-    // A stream pdfkit compresses has no filter of its own (pdfkit sets /FlateDecode on its first write).
-    if (c.compress !== true || (c.data.Filter !== undefined && c.data.Filter !== 'FlateDecode') || (c.buffer.length === 0 && this.parts.length === 0)) {
-      this.flush();
-      return;
-    }
-    // The page's bytes — what pdfkit wrote as bytes (the page's first operator, written before this
-    // object took over), then the strings — are deflated straight from a buffer every page reuses,
-    // without joining the strings into one and that one into new bytes.
-    c.buffer = [deflateSync(pageBytes(c.buffer, this.parts), { level: 1 })];
-    c.compress = false;
-    c.data.Filter = 'FlateDecode';
-    this.parts = [];
-  }
-
-  /** The page's stream if this pdfkit keeps it as described above, else undefined (pdfkit's own path). */
-  static of(page: PDFKit.PDFPage): PageContent | undefined {
-    const c = (page as unknown as { content?: ContentStream }).content;
-    if (!c || typeof c.write !== 'function' || !Array.isArray(c.buffer) || typeof c.compress !== 'boolean' || typeof c.data !== 'object') return undefined;
-    return new PageContent(c);
-  }
 }
 
 /**

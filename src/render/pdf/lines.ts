@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Ascii } from './ascii.js';
+import { PageContent } from './content.js';
 import { Memo, MemoGroup } from './cache.js';
 import { fontUse, pdfNumber, type FontUse, type LineRuns } from './fonts.js';
 import { float32Below, wrapText, type Line as WrappedLine, type WordWidth } from './wrap.js';
@@ -380,6 +381,12 @@ function writeLine(d: PdfkitText, use: FontUse, line: Line, x: number, y: number
   out.text('\n');
   if (use.showRuns(runs, out)) out.text('\n');
   out.text('ET\nQ');
-  d.addContent(out.take());
+  // What addContent does (page.write → content.write), without the string: the page's content
+  // takes the bytes as they are.
+  const content = PageContent.taken(page);
+  if (content) {
+    content.addOperator(out.view());
+    out.clear();
+  } else d.addContent(out.take());
   return true;
 }
