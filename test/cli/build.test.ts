@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // @ts-expect-error plain JavaScript module without types (bin/ runs before any loader)
 import { freshDistEntry, sourceFingerprint, STAMP } from '../../bin/dist.mjs';
+import { tempDir } from '../tmp.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'dlexam.js');
@@ -20,7 +20,7 @@ function files(dir: string): string[] {
 test('the compiled build (scripts/build.mjs) runs generate with --jobs 2 to the same bytes as the sources through tsx; bin/ uses it only while it matches src/', () => {
   const out = `.test-dist-${process.pid}`;
   const dist = join(ROOT, out);
-  const tmp = mkdtempSync(join(tmpdir(), 'dlexam-build-'));
+  const tmp = tempDir('build');
   try {
     const b = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--out', out], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(b.status, 0, b.stderr);

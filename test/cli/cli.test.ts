@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { families } from '../../src/families/index.js';
+import { tempDir } from '../tmp.js';
 
 const BIN = new URL('../../bin/dlexam.js', import.meta.url).pathname;
 const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, DLEXAM_DEBUG: '' } });
@@ -59,10 +60,9 @@ test('sample is deterministic for a seed and verify exits 0 when all agree', () 
 });
 
 test('generate through the bin (restarted with its V8 flags): files, exit status, clear errors', async () => {
-  const { mkdtempSync, existsSync, readdirSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
+  const { existsSync, readdirSync } = await import('node:fs');
   const { join } = await import('node:path');
-  const out = mkdtempSync(join(tmpdir(), 'dlexam-bin-'));
+  const out = tempDir('bin');
   const ok = spawnSync(process.execPath, [BIN, 'generate', 'question-banks/cnn-midterm.yaml', '--variants', '2', '--no-pdf', '--out', out], { encoding: 'utf8', env: { ...process.env, DLEXAM_SECRET: 'bin-test-secret-123' } });
   assert.equal(ok.status, 0, ok.stderr);
   assert.ok(existsSync(join(out, 'cnn-midterm', 'exam.json')));

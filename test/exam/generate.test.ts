@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { generateExam } from '../../src/exam/generate.js';
 import type { ExamDoc } from '../../src/exam/types.js';
+import { tempDir } from '../tmp.js';
 
 const SPEC = 'question-banks/cnn-midterm.yaml';
 const SECRET = 'test-secret-0123456789';
@@ -28,8 +28,8 @@ const pdftotext = (file: string) => execFileSync('pdftotext', ['-layout', file, 
 const squash = (s: string) => s.replace(/\s+/g, '');
 
 test('same spec + secret → byte-identical outputs (exam.json, PDFs, keys)', async () => {
-  const a = mkdtempSync(join(tmpdir(), 'dlexam-a-'));
-  const b = mkdtempSync(join(tmpdir(), 'dlexam-b-'));
+  const a = tempDir('a');
+  const b = tempDir('b');
   await generateExam({ spec: SPEC, variants: 2, out: a, secret: SECRET, banksDir: 'question-banks/mc', pdf: true });
   await generateExam({ spec: SPEC, variants: 2, out: b, secret: SECRET, banksDir: 'question-banks/mc', pdf: true });
   const ha = hashTree(a);
@@ -37,15 +37,15 @@ test('same spec + secret → byte-identical outputs (exam.json, PDFs, keys)', as
   assert.ok(Object.keys(ha).some((f) => f.endsWith('.pdf')));
   assert.deepEqual(ha, hb);
   // A different secret gives different variants and codes.
-  const c = mkdtempSync(join(tmpdir(), 'dlexam-c-'));
+  const c = tempDir('c');
   const other = await generateExam({ spec: SPEC, variants: 2, out: c, secret: `${SECRET}-other`, banksDir: 'question-banks/mc', pdf: false });
   const first = JSON.parse(readFileSync(join(a, 'cnn-midterm', 'exam.json'), 'utf8')) as ExamDoc;
   assert.notDeepEqual(other.exam.variants.map((v) => v.code), first.variants.map((v) => v.code));
 });
 
 test('--jobs 2 (worker threads) gives the same bytes as one thread; the worker prints what this thread assembles', async () => {
-  const one = mkdtempSync(join(tmpdir(), 'dlexam-j1-'));
-  const two = mkdtempSync(join(tmpdir(), 'dlexam-j2-'));
+  const one = tempDir('j1');
+  const two = tempDir('j2');
   const o = { spec: SPEC, variants: 6, secret: SECRET, banksDir: 'question-banks/mc', pdf: true };
   // Progress counts finished variants (PDFs written), whichever thread printed them.
   const progress = (seen: number[]) => (done: number, total: number) => {
@@ -68,8 +68,8 @@ test('--jobs 2 (worker threads) gives the same bytes as one thread; the worker p
 });
 
 test('--jobs 3 with renderers promoted at once: they produce whole variants too, same bytes', async () => {
-  const one = mkdtempSync(join(tmpdir(), 'dlexam-p1-'));
-  const three = mkdtempSync(join(tmpdir(), 'dlexam-p3-'));
+  const one = tempDir('p1');
+  const three = tempDir('p3');
   // Enough variants that some are left when the workers are up (~0.5 s).
   const o = { spec: SPEC, variants: 40, secret: SECRET, banksDir: 'question-banks/mc', pdf: true };
   await generateExam({ ...o, out: one, jobs: 1 });
@@ -84,7 +84,7 @@ test('--jobs 3 with renderers promoted at once: they produce whole variants too,
 });
 
 test('papers and keys: codes on every page, every question, key answers equal exam.json', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'dlexam-pdf-'));
+  const dir = tempDir('pdf');
   const r = await generateExam({ spec: SPEC, variants: 2, out: dir, secret: SECRET, banksDir: 'question-banks/mc', pdf: true });
   for (const v of r.exam.variants) {
     const stem = `${String(v.number).padStart(3, '0')}-${v.code}`;
@@ -116,7 +116,7 @@ test('papers and keys: codes on every page, every question, key answers equal ex
 });
 
 test('200 variants generate, with distinct codes and verified answers', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'dlexam-200-'));
+  const dir = tempDir('200');
   const r = await generateExam({ spec: SPEC, variants: 200, out: dir, secret: SECRET, banksDir: 'question-banks/mc', pdf: false });
   assert.equal(r.exam.variants.length, 200);
   assert.equal(new Set(r.exam.variants.map((v) => v.code)).size, 200);
@@ -131,7 +131,7 @@ test('every example spec in question-banks/ generates and verifies', async () =>
   const specs = ls('question-banks').filter((f) => f.endsWith('.yaml'));
   assert.ok(specs.length >= 3, `only ${specs.length} example specs`);
   for (const f of specs) {
-    const dir = mkdtempSync(join(tmpdir(), 'dlexam-spec-'));
+    const dir = tempDir('spec');
     const r = await generateExam({ spec: join('question-banks', f), variants: 3, out: dir, secret: SECRET, banksDir: 'question-banks/mc', pdf: false });
     assert.equal(r.exam.variants.length, 3, f);
     assert.ok(r.exam.totalPoints > 0, f);

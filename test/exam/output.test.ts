@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadBanks } from '../../src/bank/mc.js';
 import { loadSpec } from '../../src/bank/spec.js';
@@ -15,6 +14,7 @@ import type { ExamDoc, VariantDoc } from '../../src/exam/types.js';
 import { keyCsv } from '../../src/render/export/csv.js';
 import { moodleQuestions, moodleXml, MoodleWriter } from '../../src/render/export/moodle.js';
 import { loadTf } from '../../src/verify/tensor.js';
+import { tempDir } from '../tmp.js';
 
 const SECRET = 'output-test-secret-42';
 const BANKS = 'question-banks/mc';
@@ -33,7 +33,7 @@ async function oneShot(specFile: string, n: number): Promise<ExamDoc> {
 
 test('streamed exam.json, key.csv, key JSONs, moodle.xml and fairness equal the one-shot documents byte for byte', async () => {
   for (const specFile of ['question-banks/cnn-midterm.yaml', 'question-banks/ml-stats-quiz.yaml']) {
-    const out = mkdtempSync(join(tmpdir(), 'dlexam-stream-'));
+    const out = tempDir('stream');
     const n = 6;
     const r = await generateExam({ spec: specFile, variants: n, out, secret: SECRET, banksDir: BANKS, pdf: false, moodle: true });
     const exam = await oneShot(specFile, n);
@@ -63,7 +63,7 @@ test('ExamOutput: variants arriving out of order give the same bytes; line separ
   assert.equal(examJsonHead(exam) + exam.variants.map(examJsonVariant).join(',\n') + EXAM_JSON_TAIL, expected);
   const { variants, ...shell } = exam;
   for (const order of [[1, 2, 3, 4, 5], [5, 4, 3, 2, 1], [2, 1, 4, 5, 3]]) {
-    const dir = mkdtempSync(join(tmpdir(), 'dlexam-order-'));
+    const dir = tempDir('order');
     mkdirSync(join(dir, 'keys'));
     const moodle = new MoodleWriter(join(dir, 'moodle.xml'), exam.spec.id);
     const rows: OverviewVariant[] = [];
@@ -78,7 +78,7 @@ test('ExamOutput: variants arriving out of order give the same bytes; line separ
     assert.deepEqual(readdirSync(dir).sort(), ['exam.json', 'fairness.json', 'fairness.txt', 'keys', 'moodle.xml']);
   }
   // finish() refuses while a variant is missing.
-  const dir = mkdtempSync(join(tmpdir(), 'dlexam-gap-'));
+  const dir = tempDir('gap');
   mkdirSync(join(dir, 'keys'));
   const out = new ExamOutput(dir, shell);
   out.add(prepareVariant(variants[1]!, { title: exam.exam.title, overview: false }));
@@ -89,8 +89,8 @@ test('ExamOutput: variants arriving out of order give the same bytes; line separ
 });
 
 test('variants produced by worker threads only (two workers pulling from the queue) give the bytes of one thread, moodle.xml included', async () => {
-  const one = mkdtempSync(join(tmpdir(), 'dlexam-j1-'));
-  const two = mkdtempSync(join(tmpdir(), 'dlexam-w2-'));
+  const one = tempDir('j1');
+  const two = tempDir('w2');
   const o = { spec: 'question-banks/ml-stats-quiz.yaml', variants: 9, secret: SECRET, banksDir: BANKS, pdf: false, moodle: true };
   const a = await generateExam({ ...o, out: one, jobs: 1 });
   // workersOnly: this thread produces nothing, so the two workers share all 9 variants, finishing out of order.
@@ -103,7 +103,7 @@ test('variants produced by worker threads only (two workers pulling from the que
 });
 
 test('a failed generation leaves no exam.json and no partial files, in one thread and with workers', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'dlexam-fail-'));
+  const dir = tempDir('fail');
   const spec = join(dir, 'impossible.yaml');
   writeFileSync(
     spec,

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateExam } from '../../src/exam/generate.js';
 import { answerColumns, gradeCsv, templateCsv } from '../../src/grade/batch.js';
+import { tempDir } from '../tmp.js';
 
 test('batch grading: key rows score full marks, bad rows are reported by row number, outputs written', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'dlexam-batch-'));
+  const dir = tempDir('batch');
   const { exam } = await generateExam({ spec: 'question-banks/ml-stats-quiz.yaml', variants: 3, out: dir, secret: 'batch-secret-123', banksDir: 'question-banks/mc', pdf: false });
   const cols = answerColumns(exam);
   assert.equal(templateCsv(exam).trim(), ['student', 'code', ...cols].join(','));
@@ -40,7 +40,7 @@ test('batch grading: key rows score full marks, bad rows are reported by row num
 });
 
 test('batch grading: a CSV without student/code columns is a clear error', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'dlexam-batch2-'));
+  const dir = tempDir('batch2');
   const { exam } = await generateExam({ spec: 'question-banks/ml-stats-quiz.yaml', variants: 1, out: dir, secret: 'batch-secret-123', banksDir: 'question-banks/mc', pdf: false });
   assert.throws(() => gradeCsv(exam, 'name,answer\nx,1\n', dir), /needs a "student" and a "code" column/);
   assert.throws(() => gradeCsv(exam, '', dir), /empty/);

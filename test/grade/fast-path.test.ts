@@ -8,8 +8,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { answerFromJson, formatAnswer } from '../../src/core/answer.js';
@@ -19,6 +18,7 @@ import { evaluate, evaluateSimple } from '../../src/grade/expr.js';
 import { ExamGrader, gradeSubmission } from '../../src/grade/judge.js';
 import { normaliseCode } from '../../src/exam/codes.js';
 import { normaliseText, parseAnswer, setParseFastPaths, type AnswerKind, type ParseContext } from '../../src/grade/parse.js';
+import { tempDir } from '../tmp.js';
 
 /** f() with the fast paths off (the reference result). */
 function reference<T>(f: () => T): T {
@@ -115,7 +115,7 @@ let dir: string;
 const exams: ExamDoc[] = [];
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'dlexam-fast-'));
+  dir = tempDir('fast');
   const spec = join(dir, 'fast.yaml');
   writeFileSync(
     spec,

@@ -4,8 +4,7 @@
  */
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { answerFromJson, answersEqual, formatAnswer, type AnswerJson } from '../../src/core/answer.js';
 import { generateExam } from '../../src/exam/generate.js';
@@ -13,12 +12,13 @@ import type { ExamDoc, QuestionDoc } from '../../src/exam/types.js';
 import { families } from '../../src/families/index.js';
 import { modelSummary, type ModelSummaryParams } from '../../src/families/model-summary.js';
 import { gradeQuestion, gradeSubmission, type QuestionGrade } from '../../src/grade/judge.js';
+import { tempDir } from '../tmp.js';
 
 const SECRET = 'grade-test-secret-0123456789';
 const exams: ExamDoc[] = [];
 
 before(async () => {
-  const out = mkdtempSync(join(tmpdir(), 'dlexam-grade-'));
+  const out = tempDir('grade');
   // Every family at every difficulty, plus a bank draw, so every answer kind is exercised.
   const all = [
     'title: Every family',

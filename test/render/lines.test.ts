@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import PDFDocument from 'pdfkit';
 import seedrandom from 'seedrandom';
 import { registerFonts, type FontName } from '../../src/render/pdf/fonts.js';
 import { collectOutput, Flow, text } from '../../src/render/pdf/layout.js';
 import { drawText, type DrawOptions } from '../../src/render/pdf/lines.js';
+import { tempDir } from '../tmp.js';
 
 type Fragment = (text: string, x: number, y: number, options: object) => void;
 const pdfkitFragment = (PDFDocument.prototype as unknown as { _fragment: Fragment })._fragment;
@@ -178,7 +178,7 @@ test('lines drawText leaves to pdfkit: glyph offsets (combining marks), justify,
 });
 
 test('a Flow’s PDF is byte-identical with and without the fast line writer (page content joining, colour skipping)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'dlexam-lines-'));
+  const dir = tempDir('lines');
   const rng = seedrandom('flow');
   const setup = {
     size: 'A4' as const,
@@ -233,7 +233,7 @@ test('collectOutput gives the bytes pdfkit’s own stream gives (header, strings
 });
 
 test('a Flow whose file cannot be created rejects finish() with the system error (and leaves no unhandled rejection)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'dlexam-lines-'));
+  const dir = tempDir('lines');
   const setup = { size: 'A4' as const, margin: 40, date: new Date(0), title: 'T', subject: 'S', footer: () => ({ left: '', center: '', right: '' }) };
   const flow = new Flow(join(dir, 'missing', 'x.pdf'), setup);
   flow.place(text('some text', { font: 'sans', size: 10 }));

@@ -1,15 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { generateExam } from '../../src/exam/generate.js';
+import { tempDir } from '../tmp.js';
 
 type Q = { '@_type': string; name?: { text: string }; questiontext?: { text: string }; answer?: unknown; category?: { text: string }; defaultgrade?: number; single?: boolean };
 
 test('Moodle XML: well-formed, one category per question, every question gradable', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'dlexam-moodle-'));
+  const dir = tempDir('moodle');
   const r = await generateExam({ spec: 'question-banks/cnn-midterm.yaml', variants: 3, out: dir, secret: 'moodle-secret-123', banksDir: 'question-banks/mc', pdf: false, moodle: true });
   const xml = readFileSync(join(r.dir, 'moodle.xml'), 'utf8');
   assert.equal(XMLValidator.validate(xml), true);

@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import PDFDocument from 'pdfkit';
 import type { ExamDoc } from '../../src/exam/types.js';
 import { registerFonts } from '../../src/render/pdf/fonts.js';
 import { fitLine } from '../../src/render/pdf/lines.js';
 import { OverviewPdf, renderOverviewPdf } from '../../src/render/pdf/overview.js';
+import { tempDir } from '../tmp.js';
 
 test('fitLine: the longest start that fits, with "…" when cut; whole surrogate pairs; "" when nothing fits', () => {
   const doc = new PDFDocument({ font: null as unknown as string });
@@ -37,7 +37,7 @@ test('instructor overview: one line per variant, cells cut to their column (pdfk
     totalPoints: 50,
     variants,
   } as unknown as ExamDoc;
-  const file = join(mkdtempSync(join(tmpdir(), 'dlexam-overview-')), 'overview.pdf');
+  const file = join(tempDir('overview'), 'overview.pdf');
   await renderOverviewPdf(exam, file);
   const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [file], { encoding: 'utf8' }))![1]);
   // ~55 rows per A4 page: 120 variants and a header fit on 3 pages (wrapped cells had made dozens).
@@ -51,7 +51,7 @@ test('instructor overview: one line per variant, cells cut to their column (pdfk
 test('OverviewPdf: written to a partial file, renamed by finish(); discard() leaves nothing behind', async () => {
   const shell = { exam: { title: 'Overview test', course: 'Course', paper: 'A4' }, totalPoints: 5 } as unknown as Omit<ExamDoc, 'variants'>;
   const row = (n: number) => ({ number: n, code: `C${n}`, questions: [{ number: 1, parts: [{ text: String(n) }] }] });
-  const dir = mkdtempSync(join(tmpdir(), 'dlexam-overview-'));
+  const dir = tempDir('overview');
   const done = new OverviewPdf(shell, 2, join(dir, 'overview.pdf'));
   done.add(row(1));
   done.add(row(2));

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import PDFDocument from 'pdfkit';
 import seedrandom from 'seedrandom';
 import { generateExam } from '../../src/exam/generate.js';
 import { FONTS, registerFonts, subsetFilesForTest, type FontName } from '../../src/render/pdf/fonts.js';
+import { tempDir } from '../tmp.js';
 
 test('subset font files: the fast writer gives fontkit’s bytes for random glyph lists of every font', () => {
   const rng = seedrandom('subsets');
@@ -40,7 +40,7 @@ function pdf(file: string, text: string): Promise<void> {
 }
 
 test('text stays extractable when an earlier document embedded a composite glyph (½ holds ¹)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'dlexam-fonts-'));
+  const dir = tempDir('fonts');
   await pdf(join(dir, 'a.pdf'), 'half: ½ and é');
   await pdf(join(dir, 'b.pdf'), 'x¹ = 1 and e');
   const text = execFileSync('pdftotext', [join(dir, 'b.pdf'), '-'], { encoding: 'utf8' });
@@ -48,7 +48,7 @@ test('text stays extractable when an earlier document embedded a composite glyph
 });
 
 test('a variant rendered in a fresh process has the bytes it has when rendered after the others', async () => {
-  const out = mkdtempSync(join(tmpdir(), 'dlexam-alone-'));
+  const out = tempDir('alone');
   const r = await generateExam({ spec: 'question-banks/cnn-midterm.yaml', variants: 3, out, secret: 'alone-secret-0123', banksDir: 'question-banks/mc', pdf: true });
   const v = r.exam.variants[2]!;
   const stem = `003-${v.code}`;

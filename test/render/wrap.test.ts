@@ -6,14 +6,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import PDFDocument from 'pdfkit';
 import seedrandom from 'seedrandom';
 import { generateExam } from '../../src/exam/generate.js';
 import { FONTS, registerFonts, type FontName } from '../../src/render/pdf/fonts.js';
 import { recordWrapsForTest, wrapForTest } from '../../src/render/pdf/lines.js';
+import { tempDir } from '../tmp.js';
 
 const NAMES = Object.keys(FONTS) as FontName[];
 
@@ -62,7 +60,7 @@ test('wrap.ts gives pdfkit’s lines for every string of real exams, at their wi
     seen.set(JSON.stringify([font, _fontSize, width, s]), [font, _fontSize, width, s]);
   });
   try {
-    const out = mkdtempSync(join(tmpdir(), 'dlexam-wrap-'));
+    const out = tempDir('wrap');
     const specs: [string, number][] = [
       ['bench/bench-spec.yaml', 30],
       ['question-banks/cnn-midterm.yaml', 10],

@@ -1,10 +1,10 @@
 /** Shared by the HTTP and browser tests: a generated exam and a running service on a random port. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateExam } from '../../src/exam/generate.js';
 import { startServer, type RunningServer } from '../../src/server/serve.js';
 import type { ExamDoc } from '../../src/exam/types.js';
+import { tempDir } from '../tmp.js';
 
 export const ADMIN = 'test-admin-token-0123456789';
 
@@ -17,7 +17,7 @@ export interface Fixture {
 
 /** Two exams (exam mode with 2 attempts, practice mode) served from a fresh folder and database. */
 export async function startFixture(limits: { perIpPerMinute?: number; perStudentPerMinute?: number } = {}): Promise<Fixture> {
-  const dir = mkdtempSync(join(tmpdir(), 'dlexam-srv-'));
+  const dir = tempDir('srv');
   const spec = (mode: string, attempts: number) => `title: Server test ${mode}
 course: Testing 101
 mode: ${mode}

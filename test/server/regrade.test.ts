@@ -1,16 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateExam } from '../../src/exam/generate.js';
 import type { ExamDoc } from '../../src/exam/types.js';
 import { gradeAnswers } from '../../src/server/grading.js';
 import { planRegrade } from '../../src/server/regrade.js';
 import { openStorage } from '../../src/server/storage/index.js';
+import { tempDir } from '../tmp.js';
 
 test('regrade replays stored answers against a changed key, and applies only when asked', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'dlexam-regrade-'));
+  const dir = tempDir('regrade');
   const { exam } = await generateExam({ spec: 'question-banks/ml-stats-quiz.yaml', variants: 2, out: dir, secret: 'regrade-secret-1', banksDir: 'question-banks/mc', pdf: false });
   const storage = await openStorage(join(dir, 'db.sqlite'));
   await storage.upsertExam({ id: exam.spec.id, title: exam.exam.title, mode: exam.exam.mode, sha256: 'a'.repeat(64) });

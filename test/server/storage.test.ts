@@ -1,8 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
@@ -18,13 +17,14 @@ import {
   type Storage,
   type StorageErrorCode,
 } from '../../src/server/storage/index.js';
+import { tempDir } from '../tmp.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const SHA_A = 'a'.repeat(64);
 const SHA_B = 'b'.repeat(64);
 
-const tmpDb = (name = 'dlexam.db') => join(mkdtempSync(join(tmpdir(), 'dlexam-storage-')), name);
+const tmpDb = (name = 'dlexam.db') => join(tempDir('storage'), name);
 
 /** A clock that advances one second per call, from a fixed instant. */
 function fakeClock(start = '2025-01-15T09:00:00.000Z') {
