@@ -1,6 +1,6 @@
 /**
- * A content-stream string built byte by byte: a line of text is one string (`take()`) instead of a
- * string per operator and per glyph code. Characters are stored as their low byte, as pdfkit writes
+ * A content-stream string built byte by byte: a line of text is one piece (`view()` or `take()`)
+ * instead of a string per operator and per glyph code. Characters are stored as their low byte, as pdfkit writes
  * content strings (and latin1 reads them back).
  */
 const HEX = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));

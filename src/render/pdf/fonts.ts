@@ -240,11 +240,11 @@ function plainRun(r: Run): WordRun {
 
 /**
  * Words made only of these characters are most of what a variant adds to a page (its numbers:
- * "−3/4", "0.4167", "(245,", "[2,", "⌊(219", "{80}.", "½·(−7/8)²"), and shaping each new one with fontkit (cmap, GSUB and GPOS
- * lookups) was the largest cost left in measuring text. In a font where none of them takes part
- * in a substitution or a kerning pair with another, such a word's run is its characters' runs
- * side by side. Characters are admitted per font, only after checks against fontkit itself (see
- * simpleCharacters); everything else is shaped by fontkit.
+ * "−3/4", "0.4167", "(245,", "[2,", "⌊(219", "{80}.", "½·(−7/8)²"), and shaping each new one with
+ * fontkit (cmap, GSUB and GPOS lookups) was the largest cost left in measuring text. In a font
+ * where none of them takes part in a substitution or a kerning pair with another, such a word's run
+ * is its characters' runs side by side. Characters are admitted per font, only after checks against
+ * fontkit itself (see simpleCharacters); everything else is shaped by fontkit.
  */
 const SIMPLE_CANDIDATES = '0123456789 .,;:+-−=/()[]{}⌊⌋⌈⌉·×%√²³½';
 

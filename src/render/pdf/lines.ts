@@ -5,7 +5,7 @@
  * and every document. Here the lines of each distinct (font, size, width, string) are computed once
  * — by wrap.ts, pdfkit's LineWrapper without its event machinery, or by pdfkit itself where that
  * does not apply — and drawing writes each remembered line as pdfkit's line writer (`_fragment`)
- * writes it, exactly as `doc.text` writes it, but as one string per line (writeLine), or with
+ * writes it, exactly as `doc.text` writes it, but in one piece per line (writeLine), or with
  * `_fragment` itself.
  */
 import { createHash } from 'node:crypto';
@@ -303,7 +303,7 @@ function fastLines(doc: PDFKit.PDFDocument, align: string): boolean {
 
 /** widthOfString options without spacing, scaling or features (what it reads of _fragment's options). */
 const NO_SPACING = Object.freeze({});
-/** The line being written (one string per line: see Ascii). */
+/** The line being written (its operators in one piece: see Ascii). */
 const out = new Ascii();
 /** Tm's x as text for the last x seen (most lines start at the same x as the line before). */
 let lastX = NaN;
@@ -319,7 +319,7 @@ let tf = '';
 /**
  * `d._fragment(text, x, y, o)` for a line of the wrapper (o.textWidth and o.wordCount given; align
  * left, center or right; no spacing, scaling, features, link, underline, strike, oblique, stroke or
- * baseline), writing the same operators as one string:
+ * baseline), writing the same operators in one piece (bytes handed to the page's content, content.ts):
  *
  *   q                                save(): pushes a copy of the CTM
  *   1 0 0 -1 0 <page height> cm      transform(): flips the y axis (numbers as PDFObject.number)
