@@ -382,6 +382,12 @@ function machine() {
 // report
 
 const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '—');
+/**
+ * The ceiling row's comparison of a process sharing the machine with one alone (`ratio` = alone's
+ * exams/s over the sharing one's): below 1 the host itself got faster between the runs.
+ */
+const sharing = (ratio: number): string =>
+  ratio >= 1 ? `each process ${f(ratio, 2)}× slower than one alone` : `each process as fast as one alone, or faster (${f(1 / ratio, 2)}×: the host's speed changed between the runs)`;
 const table = (head: string[], rows: string[][], align?: string[]) =>
   [`| ${head.join(' | ')} |`, `| ${head.map((_, i) => align?.[i] ?? '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 const status = (ok: boolean | undefined) => (ok === undefined ? 'not measured' : ok ? '**met**' : '**missed**');
@@ -420,7 +426,7 @@ function targets(r: Report): string[][] {
       const printedByWorkers = w.workers.reduce((a, x) => a + x.printed + x.produced, 0);
       rows.push([
         `… against this machine's parallel ceiling (${c.processes} independent 1-thread processes at once, N = ${c.n})`,
-        `${f(c.perCore, 2)} exams/s per core (each process ${f(alone.variants / alone.seconds / c.perCore, 2)}× slower than one alone: ${c.seconds.map((x) => f(x, 1)).join(' / ')} s); jobs ${multi.jobs} reaches ${f(((multi.variants / multi.seconds / multi.jobs) / c.perCore) * 100, 0)} % of it. With jobs ${multi.jobs} the main thread assembled ${w.assembledHere} of ${multi.variants} variants and printed ${w.printedHere}; the worker${w.workers.length > 1 ? 's' : ''} printed ${printedByWorkers}${w.workers.some((x) => x.full) ? ` (${w.workers.filter((x) => x.full).length} promoted to whole variants)` : ''}`,
+        `${f(c.perCore, 2)} exams/s per core (${sharing(alone.variants / alone.seconds / c.perCore)}: ${c.seconds.map((x) => f(x, 1)).join(' / ')} s); jobs ${multi.jobs} reaches ${f(((multi.variants / multi.seconds / multi.jobs) / c.perCore) * 100, 0)} % of it. With jobs ${multi.jobs} the main thread assembled ${w.assembledHere} of ${multi.variants} variants and printed ${w.printedHere}; the worker${w.workers.length > 1 ? 's' : ''} printed ${printedByWorkers}${w.workers.some((x) => x.full) ? ` (${w.workers.filter((x) => x.full).length} promoted to whole variants)` : ''}`,
         'context',
       ]);
     }
