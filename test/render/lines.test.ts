@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import PDFDocument from 'pdfkit';
 import seedrandom from 'seedrandom';
@@ -240,4 +240,18 @@ test('a Flow whose file cannot be created rejects finish() with the system error
   await new Promise((r) => setTimeout(r, 20)); // the open has failed by now
   await assert.rejects(flow.finish(), { code: 'ENOENT' });
   await assert.rejects(new Flow(join(dir, 'missing', 'y.pdf'), setup).abandon(), { code: 'ENOENT' });
+});
+
+test('a Flow whose document cannot be ended rejects with that error and leaves no file descriptor open', async () => {
+  const dir = tempDir('lines');
+  const setup = { size: 'A4' as const, margin: 40, date: new Date(0), title: 'T', subject: 'S', footer: () => ({ left: '', center: '', right: '' }) };
+  const open = () => readdirSync('/proc/self/fd').length;
+  const before = open();
+  const flow = new Flow(join(dir, 'x.pdf'), setup);
+  flow.place(text('some text', { font: 'sans', size: 10 }));
+  flow.doc.end = () => {
+    throw new Error('cannot end');
+  };
+  await assert.rejects(flow.finish(), /cannot end/);
+  assert.equal(open(), before);
 });

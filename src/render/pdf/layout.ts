@@ -286,13 +286,19 @@ export class Flow {
 
   /** Ends the document and writes it out, unless abandoned (all of it is made by `doc.end()`; see PdfkitOutput). */
   private async end(write: boolean): Promise<void> {
-    this.doc.end();
-    const fd = await this.done;
-    if (this.output && typeof fd === 'number') {
-      try {
-        if (write) writeAll(fd, this.output.bytes());
-      } finally {
-        closeSync(fd);
+    let ended = false;
+    try {
+      this.doc.end();
+      ended = true;
+    } finally {
+      // The file's own error (it could not be created) unless ending the document failed first.
+      const fd = ended ? await this.done : await this.done.catch(() => undefined);
+      if (this.output && typeof fd === 'number') {
+        try {
+          if (write && ended) writeAll(fd, this.output.bytes());
+        } finally {
+          closeSync(fd); // also when the document could not be ended: no file descriptor is left open
+        }
       }
     }
   }
