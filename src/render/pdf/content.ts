@@ -1,12 +1,13 @@
 /**
  * Page content streams kept as bytes: pdfkit 0.20 turns every drawing operator into its own byte
  * array (about twenty per line of text) and joins them at `doc.end()`. Here each page's operators
- * are appended to one growing buffer as they come — pdfkit's strings with Buffer's native latin1
- * encoder, the text lines of lines.ts straight from the bytes they were built in — and the buffer is
- * deflated once when the page is finished. Same bytes as pdfkit's: each operator followed by a
- * newline, the low byte of each UTF-16 unit (latin1).
+ * are appended to one growing buffer (ascii.ts) as they come — pdfkit's strings by their
+ * characters' low bytes, the text lines of lines.ts straight from the bytes they were built in —
+ * and the buffer is deflated once when the page is finished. Same bytes as pdfkit's: each operator
+ * followed by a newline, the low byte of each UTF-16 unit (latin1).
  */
 import { deflateSync } from 'node:zlib';
+import { Ascii } from './ascii.js';
 
 /**
  * A page's content stream as pdfkit 0.20 holds it until `doc.end()` (js/pdfkit.js, PDFReference):
@@ -24,17 +25,17 @@ interface ContentStream {
 const ofStream = new WeakMap<object, PageContent>();
 
 export class PageContent {
-  private bytes = Buffer.allocUnsafe(0);
-  private length = 0;
+  /** The page's operators so far (pdfkit's and lines.ts's, in order). */
+  private readonly bytes = new Ascii(16384);
   private readonly write: (chunk: unknown) => void;
 
   private constructor(private readonly stream: ContentStream) {
     // What pdfkit already wrote (a new page's first operator) comes first.
-    for (const c of stream.buffer) this.append(c);
+    for (const c of stream.buffer) this.bytes.append(c);
     stream.buffer = [];
     this.write = stream.write.bind(stream);
     stream.write = (chunk: unknown) => {
-      if (typeof chunk === 'string') this.appendLatin1(chunk);
+      if (typeof chunk === 'string') this.addOperator(chunk);
       else {
         this.flush();
         this.write(chunk);
@@ -43,40 +44,18 @@ export class PageContent {
     ofStream.set(stream, this);
   }
 
-  private room(n: number): void {
-    if (this.length + n <= this.bytes.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(16384, 2 * this.bytes.length, this.length + n));
-    this.bytes.copy(grown, 0, 0, this.length);
-    this.bytes = grown;
-  }
-
-  /** An operator as pdfkit writes it: its characters' low bytes, then a newline. */
-  private appendLatin1(s: string): void {
-    this.room(s.length + 1);
-    this.length += this.bytes.write(s, this.length, 'latin1');
-    this.bytes[this.length++] = 10;
-  }
-
-  /** Bytes as they are (no newline added). */
-  private append(b: Uint8Array): void {
-    this.room(b.length);
-    this.bytes.set(b, this.length);
-    this.length += b.length;
-  }
-
-  /** An operator given as bytes (lines.ts builds a line's operators so), then a newline. */
-  addOperator(b: Uint8Array): void {
-    this.room(b.length + 1);
-    this.bytes.set(b, this.length);
-    this.length += b.length;
-    this.bytes[this.length++] = 10;
+  /** An operator as pdfkit writes it — its characters' low bytes, or bytes lines.ts built — then a newline. */
+  addOperator(op: string | Uint8Array): void {
+    if (typeof op === 'string') this.bytes.text(op);
+    else this.bytes.append(op);
+    this.bytes.newline();
   }
 
   /** Hands what was collected to pdfkit's stream (before it is given bytes itself, or at the end). */
   private flush(): void {
-    if (this.length === 0) return;
-    this.write(Buffer.from(this.bytes.subarray(0, this.length)));
-    this.length = 0;
+    if (this.bytes.size === 0) return;
+    this.write(Buffer.from(this.bytes.view()));
+    this.bytes.clear();
   }
 
   /**
@@ -88,15 +67,14 @@ export class PageContent {
   finish(): void {
     const c = this.stream;
     // A stream pdfkit compresses has no filter of its own (pdfkit sets /FlateDecode on its first write).
-    if (c.compress !== true || (c.data.Filter !== undefined && c.data.Filter !== 'FlateDecode') || c.buffer.length > 0 || this.length === 0) {
+    if (c.compress !== true || (c.data.Filter !== undefined && c.data.Filter !== 'FlateDecode') || c.buffer.length > 0 || this.bytes.size === 0) {
       this.flush();
       return;
     }
-    c.buffer = [deflateSync(this.bytes.subarray(0, this.length), { level: 1 })];
+    c.buffer = [deflateSync(this.bytes.view(), { level: 1 })];
     c.compress = false;
     c.data.Filter = 'FlateDecode';
-    this.bytes = Buffer.allocUnsafe(0);
-    this.length = 0;
+    this.bytes.free();
   }
 
   /** The page's stream if this pdfkit keeps it as described above, else undefined (pdfkit's own path). */
