@@ -44,7 +44,7 @@ export class PageContent {
     ofStream.set(stream, this);
   }
 
-  /** An operator as pdfkit writes it — its characters' low bytes, or bytes lines.ts built — then a newline. */
+  /** An operator — a string pdfkit writes (its characters' low bytes) or bytes lines.ts built — then a newline. */
   addOperator(op: string | Uint8Array): void {
     if (typeof op === 'string') this.bytes.text(op);
     else this.bytes.append(op);
@@ -77,7 +77,7 @@ export class PageContent {
     this.bytes.free();
   }
 
-  /** The page's stream if this pdfkit keeps it as described above, else undefined (pdfkit's own path). */
+  /** Takes over the page's stream if this pdfkit keeps it as described above, else undefined (pdfkit's own path). */
   static of(page: PDFKit.PDFPage): PageContent | undefined {
     const c = (page as unknown as { content?: ContentStream }).content;
     if (!c || typeof c.write !== 'function' || !Array.isArray(c.buffer) || typeof c.compress !== 'boolean' || typeof c.data !== 'object') return undefined;

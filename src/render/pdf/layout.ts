@@ -189,8 +189,6 @@ export class Flow {
   /** The document's bytes (null: pdfkit's stream is piped to the file, resolving `done`). */
   private readonly output: { bytes(): Buffer } | null;
   private readonly done: Promise<number | void>;
-  /** Each page's content stream, in page order. */
-  private readonly contents: (PageContent | undefined)[] = [];
 
   constructor(
     readonly file: string,
@@ -206,8 +204,9 @@ export class Flow {
     });
     registerFonts(this.doc);
     skipRepeatedFillColors(this.doc);
-    this.contents.push(PageContent.of(this.doc.page));
-    this.doc.on('pageAdded', () => this.contents.push(PageContent.of(this.doc.page)));
+    // Every page's content is kept as bytes (content.ts); finish() deflates each one.
+    PageContent.of(this.doc.page);
+    this.doc.on('pageAdded', () => PageContent.of(this.doc.page));
     this.output = collectOutput(this.doc);
     if (this.output) {
       this.done = openForWriting(file);
@@ -279,7 +278,7 @@ export class Flow {
       this.doc.font('monoBold');
       drawText(this.doc, f.right, this.left + third * 2, y, { width: third, align: 'right', lineBreak: false });
       this.doc.page.margins.bottom = bottomMargin;
-      this.contents[i - range.start]?.finish();
+      PageContent.taken(this.doc.page)?.finish();
     }
     return this.end(true);
   }
