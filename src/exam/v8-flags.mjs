@@ -13,7 +13,6 @@
 // 300 variants, jobs 1: 21.1–22.8 → 23.1–24.8 exams/s, 13.9 → 10.4 ms CPU per exam less in all;
 // 400 variants, jobs 2: 24.1–29.0 → 30.9–34.2 exams/s; peak RSS unchanged (±15 MB).
 // (--single-threaded, which also compiles on the main thread, is ~25 % slower with jobs 1.)
-
 //
 // --interrupt-budget=264000 (V8's default is 67584 bytes of bytecode executed): a function must run
 // about 4 times longer before V8 optimizes it. With the default, V8's background compiler threads
