@@ -302,7 +302,8 @@ async function loadTest(name: string, args: string[], doc: ExamDoc, o: { profile
     non2xx: r.non2xx,
     stopped,
   };
-  log(`  ${name.padEnd(5)} ${res.reqPerSec.toFixed(0)} req/s  p50 ${res.p50} ms  p99 ${res.p99} ms  errors ${res.errors} non-2xx ${res.non2xx}  RSS ${stopped.rssMb.toFixed(0)} MB`);
+  const t = stopped.inServer;
+  log(`  ${name.padEnd(5)} ${res.reqPerSec.toFixed(0)} req/s  p50 ${res.p50} ms  p99 ${res.p99} ms${t ? ` (in the server ${t.p50} / ${t.p99} ms)` : ''}  errors ${res.errors} non-2xx ${res.non2xx}  RSS ${stopped.rssMb.toFixed(0)} MB`);
   return res;
 }
 
@@ -538,19 +539,20 @@ function gradingSection(g: GradingResult): string {
     String(r.p97_5),
     String(r.p99),
     String(r.max),
+    r.stopped.inServer ? `${f(r.stopped.inServer.p50, 1)} / ${f(r.stopped.inServer.p99, 1)}` : '–',
     `${r.errors} / ${r.timeouts} / ${r.non2xx}`,
     f(r.stopped.rssMb, 0),
     f(r.stopped.peakRssMb, 0),
   ];
   const little = (CONNECTIONS / g.real.reqPerSec) * 1000;
   return `${table(
-    ['server', 'req/s', '× bare', 'requests', 'p50 (ms)', 'p90 (ms)', 'p97.5 (ms)', 'p99 (ms)', 'max (ms)', 'errors / timeouts / non-2xx', 'RSS after (MB)', 'peak RSS (MB)'],
+    ['server', 'req/s', '× bare', 'requests', 'p50 (ms)', 'p90 (ms)', 'p97.5 (ms)', 'p99 (ms)', 'max (ms)', 'in the server: p50 / p99 (ms)', 'errors / timeouts / non-2xx', 'RSS after (MB)', 'peak RSS (MB)'],
     [
       row(g.bare, 'bare express, constant JSON'),
       row(g.real, `dlexam \`startServer\` (${g.durable})`),
       row(g.paced, `dlexam, paced at ${g.paced.rate} req/s (half its capacity)`),
     ],
-    ['---', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:'],
+    ['---', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:'],
   )}
 
 \`POST /api/submissions\`, ${CONNECTIONS} connections, ${DURATION} s after a 2 s warm-up (new connections for the measured run), loopback
@@ -577,7 +579,18 @@ Reading the latencies: a saturated server keeps all ${CONNECTIONS} requests queu
 connections ÷ throughput (Little's law: ${CONNECTIONS} / ${f(g.real.reqPerSec, 0)} req/s ≈ ${f(little, 0)} ms); p99 < ${TARGET.p99Ms} ms with ${CONNECTIONS}
 connections needs about ${f(TARGET.p99Ms / CONNECTIONS, 1)} ms per request or less. The slowest requests of a saturated run are the
 first ones on late connections: while the event loop is busy grading, Node.js accepts new connections only
-between loop iterations, so late connections wait in the accept queue.`;
+between loop iterations, so late connections wait in the accept queue. "In the server" is measured by the server
+process itself (bench/serve-child.ts), from a request's headers being parsed to its response being handed to the
+kernel${inServerLine(g.real)}.`;
+}
+
+/** How much of the client's latency the server's own time explains (saturated run). */
+function inServerLine(r: LoadResult): string {
+  const t = r.stopped.inServer;
+  if (!t) return '';
+  return `: under saturation ${f(t.p50, 1)} ms at p50 and ${f(t.p99, 1)} ms at p99 of the ${f(r.p50, 0)} and ${f(r.p99, 0)} ms the client sees; the rest is
+time outside the server's handling: a request already sent waits until the busy event loop reads it, and the answer until the client's own event
+loop, on the same cores, reads it`;
 }
 
 function cpuLine(r: LoadResult, label: string): string {

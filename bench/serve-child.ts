@@ -11,6 +11,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { createHistogram } from 'node:perf_hooks';
 import { Session } from 'node:inspector';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -28,6 +29,12 @@ export interface ServeStopped {
   pragmas?: { journalMode: string; synchronous: string };
   /** Group commit (real mode): transactions that stored submissions, and the submissions in them. */
   commits?: { commits: number; submissions: number };
+  /**
+   * Time inside the server (ms) of the requests answered in the measured window: from the request's
+   * headers being parsed ('request') to its response handed to the kernel ('finish'). What the
+   * client sees on top of it is waiting to be accepted and read, and the trip back.
+   */
+  inServer?: { p50: number; p90: number; p99: number; max: number; n: number };
 }
 
 const a = args();
@@ -36,6 +43,19 @@ let close: () => Promise<number | undefined>;
 let port: number;
 let pragmas: ServeStopped['pragmas'];
 let commits: (() => ServeStopped['commits']) | undefined;
+let measuring = false;
+const inServer = createHistogram();
+
+/** Records each request's time inside the server while the measured window is open (first listener: before express's). */
+function timeRequests(server: Server): void {
+  server.prependListener('request', (_req, res) => {
+    if (!measuring) return;
+    const t = process.hrtime.bigint();
+    res.once('finish', () => {
+      if (measuring) inServer.record(process.hrtime.bigint() - t);
+    });
+  });
+}
 
 if (mode === 'bare') {
   const app = express();
@@ -47,6 +67,7 @@ if (mode === 'bare') {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   port = (server.address() as AddressInfo).port;
+  timeRequests(server);
   close = () =>
     new Promise((resolve) => {
       server.close(() => resolve(undefined));
@@ -57,6 +78,7 @@ if (mode === 'bare') {
   const { startServer } = await import('../src/server/serve.js');
   const s = await startServer({ examsDir: a['exams']!, db: a['db']!, port: 0, host: '127.0.0.1', perIpPerMinute: big, perStudentPerMinute: big });
   port = s.port;
+  timeRequests(s.server);
   const p = (s.storage as unknown as { pragmas?: () => { journalMode: string; synchronous: string } }).pragmas?.();
   if (p) pragmas = { journalMode: p.journalMode, synchronous: p.synchronous };
   const stats = (s.storage as unknown as { commitStats?: { commits: number; submissions: number } }).commitStats;
@@ -93,11 +115,15 @@ process.on('message', (m) => {
       }
       cpu0 = process.cpuUsage();
       t0 = performance.now();
+      measuring = true;
       process.send!({ started: true });
     })();
     return;
   }
   if (m !== 'stop') return;
+  measuring = false;
+  const ms = (q: number) => Math.round(inServer.percentile(q) / 1e5) / 10;
+  const timed: ServeStopped['inServer'] = inServer.count ? { p50: ms(50), p90: ms(90), p99: ms(99), max: Math.round(inServer.max / 1e5) / 10, n: inServer.count } : undefined;
   const cpu = cpu0 ? process.cpuUsage(cpu0) : undefined;
   const seconds = (performance.now() - t0) / 1000;
   const rssMb = process.memoryUsage().rss / 1024 / 1024;
@@ -116,6 +142,7 @@ process.on('message', (m) => {
       ...(stored !== undefined ? { stored } : {}),
       ...(pragmas ? { pragmas } : {}),
       ...(committed ? { commits: committed } : {}),
+      ...(timed ? { inServer: timed } : {}),
     };
     process.send!(r, () => process.exit(0));
   })();
