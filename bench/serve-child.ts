@@ -122,8 +122,10 @@ process.on('message', (m) => {
   }
   if (m !== 'stop') return;
   measuring = false;
-  const ms = (q: number) => Math.round(inServer.percentile(q) / 1e5) / 10;
-  const timed: ServeStopped['inServer'] = inServer.count ? { p50: ms(50), p90: ms(90), p99: ms(99), max: Math.round(inServer.max / 1e5) / 10, n: inServer.count } : undefined;
+  /** Nanoseconds as milliseconds with one decimal. */
+  const ms = (ns: number) => Math.round(ns / 1e5) / 10;
+  const at = (q: number) => ms(inServer.percentile(q));
+  const timed: ServeStopped['inServer'] = inServer.count ? { p50: at(50), p90: at(90), p99: at(99), max: ms(inServer.max), n: inServer.count } : undefined;
   const cpu = cpu0 ? process.cpuUsage(cpu0) : undefined;
   const seconds = (performance.now() - t0) / 1000;
   const rssMb = process.memoryUsage().rss / 1024 / 1024;
