@@ -1,11 +1,8 @@
 import type { Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { families } from '../families/index.js';
-import { generateParams, instanceToJson, runInstance, type Instance } from '../families/run.js';
+import type { Instance } from '../families/run.js';
 import type { Difficulty } from '../families/types.js';
-import { loadTf } from '../verify/tensor.js';
-import { formatInstance } from './format.js';
 
 export function registerDemo(program: Command): void {
   program
@@ -13,6 +10,7 @@ export function registerDemo(program: Command): void {
     .description('write one verified sample question per family and difficulty to out/demo/ (text + JSON)')
     .option('--out <dir>', 'output folder', 'out/demo')
     .action(async (o: { out: string }) => {
+      const [{ families }, { generateParams, instanceToJson, runInstance }, { loadTf }, { formatInstance }] = await Promise.all([import('../families/index.js'), import('../families/run.js'), import('../verify/tensor.js'), import('./format.js')]);
       const tf = await loadTf();
       const instances: Instance[] = [];
       for (const f of families)

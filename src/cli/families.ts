@@ -1,14 +1,12 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
-import { families } from '../families/index.js';
-import { formatTable } from './format.js';
 
 export function registerFamilies(program: Command): void {
   program
     .command('families')
     .description('list every problem family with its id, topic, answer types and parameter schema')
     .option('--json', 'machine-readable output (includes the JSON Schema of each family’s params)')
-    .action((o: { json?: boolean }) => {
+    .action(async (o: { json?: boolean }) => {
+      const [{ z }, { families }, { formatTable }] = await Promise.all([import('zod'), import('../families/index.js'), import('./format.js')]);
       if (o.json) {
         const rows = families.map((f) => ({
           id: f.id,

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { availableParallelism } from 'node:os';
 import { UserError } from '../core/errors.js';
-import { DEMO_SECRET, defaultJobs, generateExam, resolveSecret, WORKERS_FROM } from '../exam/generate.js';
+import { DEMO_SECRET, defaultJobs, resolveSecret, WORKERS_FROM } from '../exam/options.js';
 
 export function registerGenerate(program: Command): void {
   program
@@ -27,6 +27,7 @@ export function registerGenerate(program: Command): void {
       if (!Number.isInteger(jobs) || jobs < 1) throw new UserError(`--jobs must be a positive integer (got "${o.jobs}")`);
       const secret = resolveSecret(o);
       if (secret === DEMO_SECRET) process.stderr.write('note: using the public demo secret (--demo); set DLEXAM_SECRET for a real exam\n');
+      const { generateExam } = await import('../exam/generate.js');
       const tty = Boolean(process.stderr.isTTY) && !process.env['CI'];
       const bar = tty ? new cliProgress.SingleBar({ format: ' {stage} [{bar}] {value}/{total} variants', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
       let stage = '';
@@ -58,7 +59,13 @@ export function registerGenerate(program: Command): void {
           (o.pdf ? `  papers      ${r.dir}/papers/\n  keys        ${r.dir}/keys/ (PDF, JSON, key.csv, overview.pdf)\n` : `  keys        ${r.dir}/keys/ (JSON, key.csv)\n`) +
           (o.moodle ? `  moodle      ${r.dir}/moodle.xml\n` : '') +
           `  fairness    ${r.dir}/fairness.txt${warnings.length ? ` — ${warnings.length} warning(s):\n${warnings.map((w) => `    ! ${w}`).join('\n')}` : ' — no warnings'}\n` +
-          `  codes       ${sum.codes.join(' ')}\n`,
+          `  codes       ${codesLine(sum.codes, `${r.dir}/keys/key.csv`)}\n`,
       );
     });
+}
+
+/** The variant codes for the summary: all of them for a few variants, else the first ones and where the rest are. */
+export function codesLine(codes: readonly string[], list: string): string {
+  const SHOWN = 12;
+  return codes.length <= SHOWN ? codes.join(' ') : `${codes.slice(0, SHOWN - 2).join(' ')} … (${codes.length} in all: ${list})`;
 }

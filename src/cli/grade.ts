@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { UserError } from '../core/errors.js';
-import { gradeCsv, readExam, templateCsv } from '../grade/batch.js';
 
 export function registerGrade(program: Command): void {
   program
@@ -12,7 +11,8 @@ export function registerGrade(program: Command): void {
     .argument('[submissions]', 'CSV file with one row per student')
     .option('-o, --out <dir>', 'output folder (default: <submissions>-graded/ next to the CSV)')
     .option('--template', 'print an empty CSV with the right columns for this exam and exit')
-    .action((file: string | undefined, o: { exam: string; out?: string; template?: boolean }) => {
+    .action(async (file: string | undefined, o: { exam: string; out?: string; template?: boolean }) => {
+      const { gradeCsv, readExam, templateCsv } = await import('../grade/batch.js');
       const exam = readExam(o.exam);
       if (o.template) {
         process.stdout.write(templateCsv(exam));

@@ -1,9 +1,6 @@
 import type { Command } from 'commander';
 import { createInterface } from 'node:readline/promises';
 import { join } from 'node:path';
-import { ExamRegistry } from '../server/exams.js';
-import { planRegrade, planText } from '../server/regrade.js';
-import { openStorage } from '../server/storage/index.js';
 
 export function registerRegrade(program: Command): void {
   program
@@ -14,6 +11,7 @@ export function registerRegrade(program: Command): void {
     .option('--exam <id>', 'only this exam')
     .option('--yes', 'apply without asking')
     .action(async (o: { exams: string; db?: string; exam?: string; yes?: boolean }) => {
+      const [{ ExamRegistry }, { planRegrade, planText }, { openStorage }] = await Promise.all([import('../server/exams.js'), import('../server/regrade.js'), import('../server/storage/index.js')]);
       const registry = ExamRegistry.load(o.exams);
       const storage = await openStorage(o.db ?? join(o.exams, 'dlexam.sqlite'));
       try {

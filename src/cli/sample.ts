@@ -1,8 +1,4 @@
 import type { Command } from 'commander';
-import { getFamily } from '../families/index.js';
-import { generateParams, instanceToJson, runInstance } from '../families/run.js';
-import { loadTf } from '../verify/tensor.js';
-import { formatInstance } from './format.js';
 import { parseDifficulty } from './solve.js';
 
 export function registerSample(program: Command): void {
@@ -14,6 +10,7 @@ export function registerSample(program: Command): void {
     .option('--difficulty <d>', '1 (direct), 2 (standard) or 3 (tricky)', '2')
     .option('--json', 'JSON output (params, answer, steps, verification, mistakes)')
     .action(async (id: string, o: { seed: string; difficulty: string; json?: boolean }) => {
+      const [{ getFamily }, { generateParams, instanceToJson, runInstance }, { loadTf }, { formatInstance }] = await Promise.all([import('../families/index.js'), import('../families/run.js'), import('../verify/tensor.js'), import('./format.js')]);
       const family = getFamily(id);
       const params = generateParams(family, o.seed, parseDifficulty(o.difficulty));
       const inst = await runInstance(family, params, await loadTf());

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { UserError } from '../core/errors.js';
-import { startServer } from '../server/serve.js';
 
 export function registerServe(program: Command): void {
   program
@@ -15,6 +14,7 @@ export function registerServe(program: Command): void {
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port must be an integer from 0 to 65535 (got "${o.port}")`);
       const token = process.env['DLEXAM_ADMIN_TOKEN'];
       if (token !== undefined && token.length < 16) throw new UserError('DLEXAM_ADMIN_TOKEN is too short (at least 16 characters)');
+      const { startServer } = await import('../server/serve.js');
       const s = await startServer({ examsDir: o.exams, port, host: o.host, ...(o.db ? { db: o.db } : {}), ...(token ? { adminToken: token } : {}) });
       process.stdout.write(`dlexam: grading service listening on ${s.url}  (port ${s.port})\n${token ? '' : 'note: DLEXAM_ADMIN_TOKEN is not set — instructor routes are disabled\n'}`);
       const stop = (signal: string) => {

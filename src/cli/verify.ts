@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { UserError } from '../core/errors.js';
-import { families, getFamily } from '../families/index.js';
-import { fuzzFamily, type FuzzReport } from '../verify/fuzz.js';
-import { loadTf } from '../verify/tensor.js';
-import { formatTable } from './format.js';
+import type { FuzzReport } from '../verify/fuzz.js';
 
 export function registerVerify(program: Command): void {
   program
@@ -15,6 +12,7 @@ export function registerVerify(program: Command): void {
     .option('--start <n>', 'first seed', '0')
     .option('--json', 'print the reports as JSON')
     .action(async (o: { family?: string[]; seeds: string; start: string; json?: boolean }) => {
+      const [{ families, getFamily }, { fuzzFamily }, { loadTf }, { formatTable }] = await Promise.all([import('../families/index.js'), import('../verify/fuzz.js'), import('../verify/tensor.js'), import('./format.js')]);
       const seeds = Number(o.seeds);
       const start = Number(o.start);
       if (!Number.isInteger(seeds) || seeds < 1) throw new UserError(`--seeds must be a positive integer (got "${o.seeds}")`);

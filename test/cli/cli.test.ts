@@ -82,3 +82,26 @@ test('generate through the bin (restarted with its V8 flags): files, exit status
   assert.ok(!existsSync(join(killed, 'cnn-midterm', 'exam.json')), 'no exam.json from a stopped run');
   if (existsSync(join(killed, 'cnn-midterm'))) assert.ok(!readdirSync(join(killed, 'cnn-midterm')).includes('exam.json'));
 });
+
+test('the CLI loads a command’s implementation only when that command runs (help and errors answer at once)', () => {
+  // Building the program (what --help and argument errors need) must not load the server, the
+  // generator, the families or TensorFlow.js: CommonJS packages show up in require.cache.
+  const script = `
+    const { buildProgram } = await import(${JSON.stringify(new URL('../../src/cli/main.ts', import.meta.url).href)});
+    buildProgram();
+    const { createRequire } = await import('node:module');
+    const loaded = Object.keys(createRequire(import.meta.url).cache).map((k) => k.split('/node_modules/').pop().split('/')[0]);
+    process.stdout.write(JSON.stringify([...new Set(loaded)]));`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, DLEXAM_CLI: '' } });
+  assert.equal(r.status, 0, r.stderr);
+  const loaded = JSON.parse(r.stdout) as string[];
+  assert.ok(loaded.includes('commander'), r.stdout);
+  for (const heavy of ['express', 'better-sqlite3', '@tensorflow', 'pdfkit', 'fontkit', 'yaml', 'seedrandom', 'csv-parse']) assert.ok(!loaded.includes(heavy), `${heavy} loaded: ${r.stdout}`);
+});
+
+test('generate’s summary lists a few codes in full and points to key.csv for many', async () => {
+  const { codesLine } = await import('../../src/cli/generate.js');
+  assert.equal(codesLine(['AAAAAA', 'BBBBBB'], 'k.csv'), 'AAAAAA BBBBBB');
+  const many = Array.from({ length: 30 }, (_, i) => `C${String(i).padStart(5, '0')}`);
+  assert.equal(codesLine(many, 'out/x/keys/key.csv'), `${many.slice(0, 10).join(' ')} … (30 in all: out/x/keys/key.csv)`);
+});
