@@ -81,3 +81,18 @@ test('realEquals: equal values in every form (signed zero, offsets, rad 1 with a
     assert.ok(!realEquals(b, a), `${fmtReal(b)} ≠ ${fmtReal(a)}`);
   }
 });
+
+test('nPowQ: integer exponents stay exact; p/2^m exponents (square roots) agree with decimal.js exp(e·ln x) to 30 digits', async () => {
+  const { nPowQ } = await import('../../src/core/approx.js');
+  const { Decimal } = await import('decimal.js');
+  const exact = nPowQ(q(2, 3), q(-3));
+  assert.equal(exact.q?.toFraction(), '27/8');
+  const B = Decimal.clone({ precision: 40 });
+  for (const [n, d] of [[1, 1], [2, 1], [3, 10], [51, 20], [7, 3], [1000, 7]] as const)
+    for (const [en, ed] of [[-3, 4], [-1, 2], [1, 4], [3, 8], [5, 2], [1, 3]] as const) {
+      const got = nPowQ(q(n, d), q(en, ed)).b!;
+      const ref = new B(n).div(d).pow(new B(en).div(ed));
+      assert.ok(new B(got).minus(ref).abs().div(ref).lt('1e-30'), `${n}/${d} ^ ${en}/${ed}: ${got} vs ${ref}`);
+    }
+  assert.equal(nPowQ(q(16), q(-3, 4)).b!.toString(), '0.125');
+});
