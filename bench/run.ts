@@ -167,6 +167,8 @@ interface LoadResult {
   /** Paced run: autocannon's overallRate (req/s); absent = as fast as the server answers. */
   rate?: number;
   errors: number;
+  /** Paced run: the client's connection errors by code (ECONNRESET, …). */
+  errorCodes?: Record<string, number>;
   timeouts: number;
   non2xx: number;
   stopped: ServeStopped;
@@ -236,10 +238,11 @@ function cannon(port: number, stream: SubmissionStream, seconds: number): Promis
  * keep-alive sockets): latency when the server is not saturated. autocannon's own rate limit
  * releases each second's requests in one burst, which measures the burst instead.
  */
-async function paced(port: number, stream: SubmissionStream, rate: number, seconds: number): Promise<autocannon.Result> {
+async function paced(port: number, stream: SubmissionStream, rate: number, seconds: number): Promise<autocannon.Result & { errorCodes: Record<string, number> }> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   const lat: number[] = [];
   let errors = 0;
+  const errorCodes: Record<string, number> = {};
   let non2xx = 0;
   const inFlight = new Set<Promise<void>>();
   const t0 = performance.now();
@@ -255,8 +258,10 @@ async function paced(port: number, stream: SubmissionStream, rate: number, secon
           resolve();
         });
       });
-      req.on('error', () => {
+      req.on('error', (e: NodeJS.ErrnoException) => {
         errors++;
+        const code = e.code ?? e.message;
+        errorCodes[code] = (errorCodes[code] ?? 0) + 1;
         resolve();
       });
       req.end(body);
@@ -276,8 +281,11 @@ async function paced(port: number, stream: SubmissionStream, rate: number, secon
   lat.sort((a, b) => a - b);
   const q = (x: number) => Math.round(lat[Math.min(lat.length - 1, Math.floor(lat.length * x))] ?? NaN);
   const h = { p50: q(0.5), p90: q(0.9), p97_5: q(0.975), p99: q(0.99), max: Math.round(lat[lat.length - 1] ?? NaN) };
-  return { requests: { average: lat.length / ((performance.now() - t0) / 1000), total: lat.length }, latency: h, errors, timeouts: 0, non2xx, '2xx': lat.length - non2xx } as unknown as autocannon.Result;
+  return { requests: { average: lat.length / ((performance.now() - t0) / 1000), total: lat.length }, latency: h, errors, errorCodes, timeouts: 0, non2xx, '2xx': lat.length - non2xx } as unknown as autocannon.Result & { errorCodes: Record<string, number> };
 }
+
+/** " (ECONNRESET 5)": the paced client's errors by code, when it had any. */
+const errorKinds = (r: LoadResult): string => (r.errorCodes ? ` (${Object.entries(r.errorCodes).map(([c, n]) => `${c} ${n}`).join(', ')})` : '');
 
 async function loadTest(name: string, args: string[], doc: ExamDoc, o: { profileFile?: string; rate?: number } = {}): Promise<LoadResult> {
   const server = await startServe(args, o.profileFile);
@@ -298,12 +306,13 @@ async function loadTest(name: string, args: string[], doc: ExamDoc, o: { profile
     ...(o.rate ? { rate: o.rate } : {}),
     max: r.latency.max,
     errors: r.errors,
+    ...('errorCodes' in r && r.errors > 0 ? { errorCodes: r.errorCodes as Record<string, number> } : {}),
     timeouts: r.timeouts,
     non2xx: r.non2xx,
     stopped,
   };
   const t = stopped.inServer;
-  log(`  ${name.padEnd(5)} ${res.reqPerSec.toFixed(0)} req/s  p50 ${res.p50} ms  p99 ${res.p99} ms${t ? ` (in the server ${t.p50} / ${t.p99} ms)` : ''}  errors ${res.errors} non-2xx ${res.non2xx}  RSS ${stopped.rssMb.toFixed(0)} MB`);
+  log(`  ${name.padEnd(5)} ${res.reqPerSec.toFixed(0)} req/s  p50 ${res.p50} ms  p99 ${res.p99} ms${t ? ` (in the server ${t.p50} / ${t.p99} ms)` : ''}  errors ${res.errors}${errorKinds(res)} non-2xx ${res.non2xx}  RSS ${stopped.rssMb.toFixed(0)} MB`);
   return res;
 }
 
@@ -540,7 +549,7 @@ function gradingSection(g: GradingResult): string {
     String(r.p99),
     String(r.max),
     r.stopped.inServer ? `${f(r.stopped.inServer.p50, 1)} / ${f(r.stopped.inServer.p99, 1)}` : '–',
-    `${r.errors} / ${r.timeouts} / ${r.non2xx}`,
+    `${r.errors}${errorKinds(r)} / ${r.timeouts} / ${r.non2xx}`,
     f(r.stopped.rssMb, 0),
     f(r.stopped.peakRssMb, 0),
   ];
