@@ -5,6 +5,7 @@
  */
 import { Decimal } from 'decimal.js';
 import { q, ONE, ZERO, type Fraction } from './exact.js';
+import { boundedMemo } from './memo.js';
 
 /**
  * 32 significant digits: far more than any rounding decision here needs (answers are rounded to
@@ -21,17 +22,8 @@ const EDGE = 1e-20;
  * e^x, memoised: an instance is solved a dozen times (schema, generator, mutants) with the same
  * arguments. tanh and σ are computed from it (decimal.js' own tanh is ≈ 3× slower).
  */
-const expCache = new Map<string, Big>();
-function expBig(x: Big): Big {
-  const key = x.toString();
-  let v = expCache.get(key);
-  if (v === undefined) {
-    v = x.exp();
-    if (expCache.size > 20000) expCache.clear();
-    expCache.set(key, v);
-  }
-  return v;
-}
+const expMemo = boundedMemo<string, Big>(20000);
+const expBig = (x: Big): Big => expMemo(x.toString(), () => x.exp());
 
 /** Thrown when a non-rational value lies (numerically) on a decision boundary: the instance is degenerate. */
 export class AmbiguousValueError extends Error {}
@@ -43,17 +35,9 @@ export class AmbiguousValueError extends Error {}
 export type Num = { q: Fraction; b?: undefined } | { q?: undefined; b: Big };
 
 /** Decimal forms of rationals, memoised (the same few weights meet non-rational values over and over). */
-const bigCache = new Map<string, Big>();
-function toBig(x: Fraction): Big {
-  const key = `${x.s * x.n}/${x.d}`;
-  let v = bigCache.get(key);
-  if (v === undefined) {
-    v = x.d === 1n ? new BigNum((x.s * x.n).toString()) : new BigNum((x.s * x.n).toString()).div(x.d.toString());
-    if (bigCache.size > 20000) bigCache.clear();
-    bigCache.set(key, v);
-  }
-  return v;
-}
+const bigMemo = boundedMemo<string, Big>(20000);
+const toBig = (x: Fraction): Big =>
+  bigMemo(`${x.s * x.n}/${x.d}`, () => (x.d === 1n ? new BigNum((x.s * x.n).toString()) : new BigNum((x.s * x.n).toString()).div(x.d.toString())));
 export const numQ = (x: Fraction): Num => ({ q: x });
 const bigOf = (a: Num): Big => (a.q ? toBig(a.q) : a.b!);
 const isZeroQ = (a: Num) => a.q !== undefined && a.q.n === 0n;
@@ -180,21 +164,14 @@ export function nPowQ(x: Fraction, e: Fraction): Num {
     for (let i = 0; i < Math.abs(k); i++) r = r.mul(x);
     return numQ(k < 0 ? ONE.div(r) : r);
   }
-  const key = `${x.n}/${x.d}^${e.s * e.n}/${e.d}`;
-  let v = powCache.get(key);
-  if (v === undefined) {
-    v = powBig(toBig(x), e);
-    if (powCache.size > 20000) powCache.clear();
-    powCache.set(key, v);
-  }
-  return { b: v };
+  return { b: powMemo(`${x.n}/${x.d}^${e.s * e.n}/${e.d}`, () => powBig(toBig(x), e)) };
 }
 
 /**
  * x^e for x > 0 and a non-integer rational e, memoised: an instance is solved a dozen times
  * (generation's checks, the key, every mistake) with the same bases.
  */
-const powCache = new Map<string, Big>();
+const powMemo = boundedMemo<string, Big>(20000);
 
 /**
  * x^e. An exponent p / 2^m (β = 1/2, 3/4, …) is m square roots and an integer power, each correctly

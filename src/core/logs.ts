@@ -5,22 +5,15 @@
  */
 import { Decimal } from 'decimal.js';
 import { fmtQ, ONE, q, type Fraction } from './exact.js';
+import { boundedMemo } from './memo.js';
 
 export type LogBase = 'e' | '10' | '2';
 
 const BigNum = Decimal.clone({ precision: 40, modulo: Decimal.EUCLID }); // what mathjs' BigNumber at precision 40 is
-const lnCache = new Map<bigint, Decimal>();
+const lnMemo = boundedMemo<bigint, Decimal>(10000);
 
 /** ln n for a positive integer n, memoised: exam numbers repeat (ln 2, ln 3, ln 8, …). */
-function lnBig(n: bigint): Decimal {
-  let v = lnCache.get(n);
-  if (v === undefined) {
-    v = new BigNum(n.toString()).ln(); // mathjs' log() of a positive BigNumber
-    if (lnCache.size > 10000) lnCache.clear();
-    lnCache.set(n, v);
-  }
-  return v;
-}
+const lnBig = (n: bigint): Decimal => lnMemo(n, () => new BigNum(n.toString()).ln()); // mathjs' log() of a positive BigNumber
 
 /** Σ c_k·log(x_k) (x_k > 0 rational) rounded half away from zero to `decimals` places, as an exact decimal fraction. */
 export function roundedLn(terms: readonly { c: Fraction; x: Fraction }[], decimals: number, base: LogBase = 'e'): Fraction {
