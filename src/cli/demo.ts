@@ -10,7 +10,7 @@ export function registerDemo(program: Command): void {
     .description('write one verified sample question per family and difficulty to out/demo/ (text + JSON)')
     .option('--out <dir>', 'output folder', 'out/demo')
     .action(async (o: { out: string }) => {
-      const [{ families }, { generateParams, instanceToJson, runInstance }, { loadTf }, { formatInstance }] = await Promise.all([import('../families/index.js'), import('../families/run.js'), import('../verify/tensor.js'), import('./format.js')]);
+      const { families, generateParams, instanceToJson, runInstance, loadTf, formatInstance } = await import('./instances.js');
       const tf = await loadTf();
       const instances: Instance[] = [];
       for (const f of families)

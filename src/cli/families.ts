@@ -6,7 +6,7 @@ export function registerFamilies(program: Command): void {
     .description('list every problem family with its id, topic, answer types and parameter schema')
     .option('--json', 'machine-readable output (includes the JSON Schema of each family’s params)')
     .action(async (o: { json?: boolean }) => {
-      const [{ z }, { families }, { formatTable }] = await Promise.all([import('zod'), import('../families/index.js'), import('./format.js')]);
+      const [{ z }, { families, formatTable }] = await Promise.all([import('zod'), import('./instances.js')]);
       if (o.json) {
         const rows = families.map((f) => ({
           id: f.id,

@@ -10,7 +10,7 @@ export function registerSample(program: Command): void {
     .option('--difficulty <d>', '1 (direct), 2 (standard) or 3 (tricky)', '2')
     .option('--json', 'JSON output (params, answer, steps, verification, mistakes)')
     .action(async (id: string, o: { seed: string; difficulty: string; json?: boolean }) => {
-      const [{ getFamily }, { generateParams, instanceToJson, runInstance }, { loadTf }, { formatInstance }] = await Promise.all([import('../families/index.js'), import('../families/run.js'), import('../verify/tensor.js'), import('./format.js')]);
+      const { getFamily, generateParams, instanceToJson, runInstance, loadTf, formatInstance } = await import('./instances.js');
       const family = getFamily(id);
       const params = generateParams(family, o.seed, parseDifficulty(o.difficulty));
       const inst = await runInstance(family, params, await loadTf());

@@ -9,7 +9,7 @@ export function registerSolve(program: Command): void {
     .requiredOption('--params <json>', 'the instance parameters as JSON (see `dlexam families --json`)')
     .option('--json', 'print the exact answer ("a/b" strings), float values, steps and verification as JSON')
     .action(async (id: string, o: { params: string; json?: boolean }) => {
-      const [{ getFamily }, { instanceToJson, parseParamsJson, runInstance }, { loadTf }, { formatInstance }] = await Promise.all([import('../families/index.js'), import('../families/run.js'), import('../verify/tensor.js'), import('./format.js')]);
+      const { getFamily, instanceToJson, parseParamsJson, runInstance, loadTf, formatInstance } = await import('./instances.js');
       const family = getFamily(id);
       const params = parseParamsJson(family, o.params);
       const inst = await runInstance(family, params, await loadTf());

@@ -12,7 +12,7 @@ export function registerVerify(program: Command): void {
     .option('--start <n>', 'first seed', '0')
     .option('--json', 'print the reports as JSON')
     .action(async (o: { family?: string[]; seeds: string; start: string; json?: boolean }) => {
-      const [{ families, getFamily }, { fuzzFamily }, { loadTf }, { formatTable }] = await Promise.all([import('../families/index.js'), import('../verify/fuzz.js'), import('../verify/tensor.js'), import('./format.js')]);
+      const { families, getFamily, fuzzFamily, loadTf, formatTable } = await import('./instances.js');
       const seeds = Number(o.seeds);
       const start = Number(o.start);
       if (!Number.isInteger(seeds) || seeds < 1) throw new UserError(`--seeds must be a positive integer (got "${o.seeds}")`);
