@@ -239,10 +239,12 @@ function cannon(port: number, stream: SubmissionStream, seconds: number): Promis
  * keep-alive sockets): latency when the server is not saturated. autocannon's own rate limit
  * releases each second's requests in one burst, which measures the burst instead.
  */
-async function paced(port: number, stream: SubmissionStream, rate: number, seconds: number): Promise<autocannon.Result & { errorCodes: Record<string, number> }> {
+/** A load run's result; the paced client also counts its connection errors by code. */
+type Measured = autocannon.Result & { errorCodes?: Record<string, number> };
+
+async function paced(port: number, stream: SubmissionStream, rate: number, seconds: number): Promise<Measured> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   const lat: number[] = [];
-  let errors = 0;
   const errorCodes: Record<string, number> = {};
   let non2xx = 0;
   const inFlight = new Set<Promise<void>>();
@@ -260,7 +262,6 @@ async function paced(port: number, stream: SubmissionStream, rate: number, secon
         });
       });
       req.on('error', (e: NodeJS.ErrnoException) => {
-        errors++;
         const code = e.code ?? e.message;
         errorCodes[code] = (errorCodes[code] ?? 0) + 1;
         resolve();
@@ -282,7 +283,7 @@ async function paced(port: number, stream: SubmissionStream, rate: number, secon
   lat.sort((a, b) => a - b);
   const q = (x: number) => Math.round(lat[Math.min(lat.length - 1, Math.floor(lat.length * x))] ?? NaN);
   const h = { p50: q(0.5), p90: q(0.9), p97_5: q(0.975), p99: q(0.99), max: Math.round(lat[lat.length - 1] ?? NaN) };
-  return { requests: { average: lat.length / ((performance.now() - t0) / 1000), total: lat.length }, latency: h, errors, errorCodes, timeouts: 0, non2xx, '2xx': lat.length - non2xx } as unknown as autocannon.Result & { errorCodes: Record<string, number> };
+  return { requests: { average: lat.length / ((performance.now() - t0) / 1000), total: lat.length }, latency: h, errors: Object.values(errorCodes).reduce((a, n) => a + n, 0), errorCodes, timeouts: 0, non2xx, '2xx': lat.length - non2xx } as unknown as Measured;
 }
 
 /** " (ECONNRESET 5)": the paced client's errors by code, when it had any. */
@@ -293,7 +294,7 @@ async function loadTest(name: string, args: string[], doc: ExamDoc, o: { profile
   const stream = new SubmissionStream(doc, `${name.replace(/[^\w]/g, '')}${Date.now().toString(36)}`);
   await cannon(server.port, stream, 2); // warm-up, not reported
   await server.start();
-  const r = o.rate ? await paced(server.port, stream, o.rate, DURATION) : await cannon(server.port, stream, DURATION);
+  const r: Measured = o.rate ? await paced(server.port, stream, o.rate, DURATION) : await cannon(server.port, stream, DURATION);
   const stopped = await server.stop();
   const res: LoadResult = {
     name,
@@ -307,7 +308,7 @@ async function loadTest(name: string, args: string[], doc: ExamDoc, o: { profile
     ...(o.rate ? { rate: o.rate } : {}),
     max: r.latency.max,
     errors: r.errors,
-    ...('errorCodes' in r && r.errors > 0 ? { errorCodes: r.errorCodes as Record<string, number> } : {}),
+    ...(r.errorCodes && r.errors > 0 ? { errorCodes: r.errorCodes } : {}),
     timeouts: r.timeouts,
     non2xx: r.non2xx,
     stopped,
