@@ -273,7 +273,7 @@ export class Flow {
       this.doc.save().strokeColor(RULE).lineWidth(0.5).moveTo(this.left, y - 5).lineTo(this.left + this.width, y - 5).stroke().restore();
       this.doc.font('sans').fontSize(8).fillColor(MUTED);
       const third = this.width / 3;
-      this.doc.text(f.left, this.left, y, { width: third * 1.25, lineBreak: false, ellipsis: true, height: 10 });
+      drawText(this.doc, f.left, this.left, y, { width: third * 1.25, lineBreak: false, ellipsis: true });
       drawText(this.doc, f.center, this.left + third * 1.25, y, { width: third * 0.75, align: 'center', lineBreak: false });
       this.doc.font('monoBold');
       drawText(this.doc, f.right, this.left + third * 2, y, { width: third, align: 'right', lineBreak: false });
