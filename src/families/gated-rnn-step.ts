@@ -672,6 +672,7 @@ async function verify(p: GatedParams, s: Solution, tf: TF): Promise<Check> {
       const bias = keep(tf.tensor1d(order.flatMap(bOf)));
       const l = tf.layers.lstm({ units: u, activation: p.activation, recurrentActivation: p.recurrentActivation, returnState: true, weights: [kernel, rec, bias] });
       layer = l;
+      l.setFastWeightInitDuringBuild(true); // the given weights replace the initialisers' (no orthogonal QR)
       const c0 = keep(tf.tensor2d([p.c0!.map(num)], [1, u]));
       const out = (l.apply(x3, { initialState: [h0, c0] }) as Tensor[]).map(keep);
       computed['h'] = read(out[1]!);
@@ -689,6 +690,7 @@ async function verify(p: GatedParams, s: Solution, tf: TF): Promise<Check> {
       // tfjs GRU is always reset_after=False (its args have no resetAfter; CONVENTIONS #4).
       const l = tf.layers.gru({ units: u, activation: p.activation, recurrentActivation: p.recurrentActivation, weights: [kernel, rec, bias] });
       layer = l;
+      l.setFastWeightInitDuringBuild(true);
       const out = keep(l.apply(x3, { initialState: [h0] }) as Tensor);
       computed['h'] = read(out);
       method = `tf.layers.gru (resetAfter false, activation '${p.activation}', recurrentActivation '${p.recurrentActivation}', Keras kernel order z,r,h${p.gruUpdate === 'cho' ? ', update-gate weights negated for the Cho convention' : ''}) for h_t; gates by tf.matMul + tf.layers.activation`;

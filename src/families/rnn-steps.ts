@@ -534,6 +534,8 @@ async function verify(p: RnnStepsParams, s: Solution, tf: TF): Promise<Check> {
   const init = [tf.tensor2d(kernel, [d, u]), tf.tensor2d(recurrent, [u, u]), tf.tensor1d(p.b.map(num))];
   const activation = TF_ACTIVATION[p.activation] as 'linear';
   const rnn = tf.layers.simpleRNN({ units: u, activation, returnSequences: true, useBias: true, weights: init });
+  // The given weights replace whatever the initialisers make: zeros, not a random orthogonal matrix (a QR in tf ops).
+  rnn.setFastWeightInitDuringBuild(true);
   const x = tf.tensor3d([p.xs.map((r) => r.map(num))], [1, T, d]);
   const h0 = tf.tensor2d([(p.h0 ?? Array.from({ length: u }, () => 0)).map(num)], [1, u]);
   const out: import('@tensorflow/tfjs').Tensor[] = [];
@@ -548,6 +550,7 @@ async function verify(p: RnnStepsParams, s: Solution, tf: TF): Promise<Check> {
     if (p.Wy) {
       denseInit = [tf.tensor2d(p.Wy.map(num), [u, 1]), tf.tensor1d([num(p.by ?? 0)])];
       dense = tf.layers.dense({ units: 1, activation: (p.activation === 'step' ? HEAVISIDE : 'linear') as 'linear', weights: denseInit });
+      dense.setFastWeightInitDuringBuild(true);
       const y = dense.apply(seq) as import('@tensorflow/tfjs').Tensor;
       out.push(y);
       const ys = (y.arraySync() as number[][][])[0]!.map((r) => r[0]!);
