@@ -6,7 +6,7 @@
 import { createHmac } from 'node:crypto';
 
 // Crockford base32: no I, L, O, U — nothing a student can misread or mistype.
-const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+export const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 function hmac(secret: string, message: string): Buffer {
   return createHmac('sha256', secret).update(message).digest();
@@ -22,7 +22,7 @@ export function variantCode(secret: string, examId: string, variant: number, len
   for (const b of bytes.subarray(0, 8)) bits = (bits << 8n) | BigInt(b);
   let out = '';
   for (let i = 0; i < length; i++) {
-    out += ALPHABET[Number(bits & 31n)];
+    out += CODE_ALPHABET[Number(bits & 31n)];
     bits >>= 5n;
   }
   return out;

@@ -23,21 +23,45 @@ test('subset font files: the fast writer gives fontkit’s bytes for random glyp
   }
 });
 
-function pdf(file: string, text: string): Promise<void> {
+function pdfBytes(text: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const doc = new PDFDocument({ font: null as unknown as string, info: { CreationDate: new Date(0) } });
     registerFonts(doc);
     doc.text(text, 72, 72);
     const chunks: Buffer[] = [];
     doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => {
-      writeFileSync(file, Buffer.concat(chunks));
-      resolve();
-    });
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
     doc.end();
   });
 }
+
+async function pdf(file: string, text: string): Promise<void> {
+  writeFileSync(file, await pdfBytes(text));
+}
+
+/** The (still deflated) bytes of the stream that `key` (e.g. /FontFile2) refers to in the PDF's only font. */
+function streamOf(pdfFile: Buffer, key: string): Buffer {
+  const s = pdfFile.toString('latin1');
+  const ref = new RegExp(`${key} (\\d+) 0 R`).exec(s);
+  assert.ok(ref, `${key} is in the PDF`);
+  const obj = new RegExp(`\\n${ref[1]} 0 obj\\n<<[^]*?/Length (\\d+)[^]*?>>\\nstream\\n`).exec(s);
+  assert.ok(obj, `object ${ref[1]} is a stream`);
+  return pdfFile.subarray(obj.index + obj[0].length, obj.index + obj[0].length + Number(obj[1]));
+}
+
+test('documents that use only the stable characters embed the same subset; another glyph is added after them', async () => {
+  const a = await pdfBytes('Alpha beta 123, σ ≤ 4 (fine).');
+  const b = await pdfBytes('Other words: x₁ − ½ ≈ 0.25 → done!');
+  const c = await pdfBytes('Zeta: ζ = 3, then Alpha.');
+  for (const key of ['/FontFile2', '/ToUnicode']) {
+    assert.ok(streamOf(a, key).equals(streamOf(b, key)), `${key}: the same bytes for different texts of stable characters`);
+    assert.ok(!streamOf(a, key).equals(streamOf(c, key)), `${key}: a document with ζ has a subset of its own`);
+  }
+  const dir = tempDir('stable');
+  writeFileSync(join(dir, 'c.pdf'), c);
+  assert.match(execFileSync('pdftotext', [join(dir, 'c.pdf'), '-'], { encoding: 'utf8' }), /Zeta: ζ = 3, then Alpha\./);
+});
 
 test('text stays extractable when an earlier document embedded a composite glyph (½ holds ¹)', async () => {
   const dir = tempDir('fonts');

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import * as fontkit from 'fontkit';
 import { dirname, join } from 'node:path';
 import { deflateSync } from 'node:zlib';
+import { CODE_ALPHABET } from '../../exam/codes.js';
 import type { Ascii } from './ascii.js';
 import { Memo, MemoGroup } from './cache.js';
 
@@ -38,6 +39,8 @@ interface EmbeddedFont {
   encode(text: string, features?: unknown): [string[], Position[]];
   /** Writes the font's objects at doc.end(); its first `document.ref()` is the font file stream. */
   embed(): unknown;
+  /** Writes the ToUnicode map (called by embed); its first `document.ref()` is the map's stream. */
+  toUnicodeCmap(): unknown;
   document: { ref(data?: object): PdfReference };
 }
 
@@ -45,7 +48,9 @@ interface EmbeddedFont {
 interface PdfReference {
   data: Record<string, unknown>;
   compress: boolean;
+  write(chunk: unknown): void;
   end(chunk?: unknown): unknown;
+  finalize(): unknown;
 }
 
 interface Glyph {
@@ -117,6 +122,44 @@ interface SharedFont {
   template?: SubsetTemplate | null;
   /** Characters whose words are shaped by joining their own runs (see simpleCharacters; null: none). */
   simple?: Map<number, { glyph: Glyph; position: Position }> | null;
+  /** The glyphs every document's subset of this font starts with (see STABLE), made on first use. */
+  stable?: Glyph[];
+}
+
+const PRINTABLE_ASCII = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('');
+const LIGATURES = ['ff', 'fi', 'fl', 'ffi', 'ffl'];
+
+/**
+ * The characters whose glyphs every document's subset of a font starts with, in this order (then
+ * the glyphs the document uses besides them, in first-use order). A subset used to hold only what
+ * its document used, in first-use order, so every document embedded a font file of its own, built
+ * and deflated again (about a fifth of a page's cost). Documents of an exam draw on nearly the same
+ * characters: printable ASCII, the ligatures, and the symbols, Greek letters and sub/superscripts
+ * the families write (collected from all families' questions and keys). Starting from them makes
+ * the subset — its font file, widths and ToUnicode map — the same in most documents, so it is built
+ * and deflated once per process (FILES, CMAPS); a document whose text needs another glyph adds it
+ * and gets a file of its own, as before. The glyph codes of these characters are then the same in
+ * every document too. Cost: the glyphs a document does not use (a PDF is ~20 % larger).
+ */
+const STABLE: Record<FontName, readonly string[]> = {
+  sans: [...PRINTABLE_ASCII, ...LIGATURES, ...'°±²³·¹½×÷ŷΣαβγδεηθλμσφᵀᵗᵢᵣᵤᵥ–—‖’“”…′₀₁₂₃₄₅₆₇₈₉₊₋ₒₓₕₖₙₛₜ←→⇒∂∇∈−∓∗∘√∞≈≤≥⊙⋆⌈⌉⌊⌋○●☐☑✓ⱼ'],
+  bold: [...PRINTABLE_ASCII, ...LIGATURES, ...'°²·×ŷησᵢ—…′₁₂₋ₕₙₜ∂−√≈≤●'],
+  italic: [...PRINTABLE_ASCII, ...LIGATURES, ...'§°²·½×Σαβγδελημσᵀᵢᵤ–—‖’“”…′₀₁₂₃₄₅₊₋ₒₓₕₖₙₛₜ←−√∞≈≤≥⌈⌉⌊⌋ⱼ'],
+  mono: [...CODE_ALPHABET], // the overview's variant codes
+  monoBold: [...CODE_ALPHABET, ...' Variant'], // the code box and the footer's "Variant <code>"
+};
+
+/** The font's glyphs for STABLE[name], each once (the first text that shapes to it gives its characters), .notdef left out. */
+function stableGlyphs(name: FontName, word: (text: string) => WordRun): Glyph[] {
+  const seen = new Set<number>([0]);
+  const out: Glyph[] = [];
+  for (const t of STABLE[name])
+    for (const g of word(t).glyphs)
+      if (!seen.has(g.id)) {
+        seen.add(g.id);
+        out.push(g);
+      }
+  return out;
 }
 
 // Parsing a 700 kB TrueType file is most of the cost of a small PDF: parse each font once per
@@ -151,7 +194,7 @@ const FILES = new MemoGroup(24);
  * still built per document, in the same order as pdfkit's own encode(). Clearing a cache cannot
  * change any output: a run is recomputed to the same value.
  */
-function shareShaping(ef: EmbeddedFont, f: SharedFont): void {
+function shareShaping(ef: EmbeddedFont, f: SharedFont, name: FontName): void {
   const own = { layout: ef.layout, layoutRun: ef.layoutRun, layoutCached: ef.layoutCached, encode: ef.encode };
   if (Object.values(own).some((m) => typeof m !== 'function') || typeof ef.subset?.includeGlyph !== 'function') return; // another pdfkit: its own code
   const { runs, strings } = f;
@@ -200,7 +243,7 @@ function shareShaping(ef: EmbeddedFont, f: SharedFont): void {
     if (onlyWidth) return { glyphs: null, positions: null, advanceWidth: widthOf(text) } as unknown as Run;
     return strings.get(text) ?? strings.set(text, shape(text));
   };
-  const use = new FontUse(ef, word);
+  const use = new FontUse(ef, word, () => (f.stable ??= stableGlyphs(name, word)));
   uses.set(ef, use);
   ef.encode = (text, features) => {
     const { glyphs, positions } = ef.layout(text, features);
@@ -409,9 +452,10 @@ function adjustmentOf(p: Position): string | undefined {
 }
 
 /**
- * One font in one document: the subset numbers of the glyphs it used so far, given on first use in
- * the order pdfkit's own encode() gives them (`subset.includeGlyph`, then the width and ToUnicode
- * entries), so the subset font and its widths are byte for byte pdfkit's.
+ * One font in one document: the subset numbers of the glyphs it used so far — the stable glyphs
+ * (see STABLE), then the others on first use — given as pdfkit's own encode() gives them
+ * (`subset.includeGlyph`, then the width and ToUnicode entries), so the subset font and its widths
+ * are byte for byte what pdfkit writes for that glyph order.
  */
 export class FontUse {
   /** Subset number + 1 by font glyph id (0: not used yet); made on first use, for all the font's glyphs. */
@@ -419,10 +463,15 @@ export class FontUse {
   private readonly glyphCount: number;
   /** 4-hex-digit codes by subset number, for encode(). */
   private readonly codes: string[] = [];
+  /** Subset numbers below this are the stable glyphs' (−1: not included yet; 0: being included). */
+  private stableCount = -1;
+  /** Whether the last showRuns showed stable glyphs only: what it wrote is then the same in every document. */
+  shownStableOnly = false;
 
   constructor(
     private readonly ef: EmbeddedFont,
     private readonly word: (text: string) => WordRun,
+    private readonly stable: () => Glyph[],
   ) {
     const n = (ef.font as { numGlyphs?: unknown }).numGlyphs;
     this.glyphCount = typeof n === 'number' && n > 0 && n <= 65536 ? n : 256;
@@ -434,7 +483,23 @@ export class FontUse {
     return known !== 0 ? known - 1 : this.include(glyph);
   }
 
+  /**
+   * Puts the stable glyphs (see STABLE) in the subset, first, if they are not yet: done with the
+   * document's first glyph of this font, so a font a document never shows stays empty.
+   */
+  useStable(): void {
+    if (this.stableCount >= 0) return;
+    this.stableCount = 0;
+    for (const g of this.stable()) this.gid(g);
+    this.stableCount = this.ef.subset.glyphs.length;
+  }
+
   private include(glyph: Glyph): number {
+    if (this.stableCount < 0) {
+      this.useStable();
+      const known = this.gids[glyph.id] ?? 0;
+      if (known !== 0) return known - 1;
+    }
     const ef = this.ef;
     const gid = ef.subset.includeGlyph(glyph.id);
     if (ef.widths[gid] == null) ef.widths[gid] = glyph.advanceWidth * ef.scale;
@@ -488,15 +553,21 @@ export class FontUse {
       glyphCount += run.glyphs.length;
       if (run.glyphs.length > 0) last = run;
     }
-    if (last === undefined) return false;
+    if (last === undefined) {
+      this.shownStableOnly = false;
+      return false;
+    }
     out.text('[<');
     let written = 0;
+    let highest = 0;
     for (const run of runs) {
       const { ends, adjust } = run.breaks!;
       const glyphs = run.glyphs;
       let k = 0;
       for (let i = 0; i < glyphs.length; i++) {
-        out.hex4(this.gid(glyphs[i]!));
+        const gid = this.gid(glyphs[i]!);
+        if (gid > highest) highest = gid;
+        out.hex4(gid);
         written++;
         if (k < ends.length && ends[k] === i + 1) {
           out.text('> ');
@@ -511,6 +582,7 @@ export class FontUse {
       out.text(flush);
       out.text('] TJ');
     }
+    this.shownStableOnly = highest < this.stableCount;
     return true;
   }
 }
@@ -726,40 +798,57 @@ function writeSubset(subset: TTFSubset, template: SubsetTemplate): Uint8Array {
 }
 
 /** Deflated font files, by the (cached, so identical) file bytes they were made from. */
-const deflated = new WeakMap<Uint8Array, Uint8Array>();
+const deflatedFiles = new WeakMap<Uint8Array, Uint8Array>();
+/** Deflated ToUnicode maps by their text: most documents' subsets start alike (see STABLE), and so do their maps. */
+const deflatedMaps = new Memo<string, Uint8Array>(FILES);
 
 /**
- * pdfkit deflates the subset font file of every font of every document (zlib level 6). Here the
- * font file stream is handed bytes already deflated — at level 1, about a quarter faster for 2 %
- * more bytes — and marked /FlateDecode, and a file reused by an identical glyph list is not deflated
- * again. Only the first reference embed() makes (the font file: `document.ref()` without data,
- * ended with the subset's bytes) is touched.
+ * pdfkit deflates the subset font file of every font of every document. Here a file reused by an
+ * identical glyph list — most documents' (see STABLE) — is deflated once, as pdfkit would (zlib's
+ * default level).
  */
-function shareFontFiles(ef: EmbeddedFont): void {
-  const embed = ef.embed;
+function deflatedFontFile(chunk: unknown): Uint8Array | undefined {
+  if (!(chunk instanceof Uint8Array)) return undefined;
+  let z = deflatedFiles.get(chunk);
+  if (z === undefined) deflatedFiles.set(chunk, (z = deflateSync(chunk)));
+  return z;
+}
+
+/** A ToUnicode map as pdfkit deflates it (the text and a line break, zlib's default level: the same bytes), once per text. */
+function deflatedMap(chunk: unknown): Uint8Array | undefined {
+  if (typeof chunk !== 'string') return undefined;
+  return deflatedMaps.get(chunk) ?? deflatedMaps.set(chunk, deflateSync(Buffer.from(`${chunk}\n`, 'latin1')));
+}
+
+/**
+ * While `ef[method]` runs, the first stream it makes (`document.ref()` without data: the font file
+ * in embed(), the map in toUnicodeCmap()) is ended with the bytes `deflated` gives for what pdfkit
+ * would deflate itself, written as pdfkit writes a stream it deflated (/Length, then /Filter
+ * /FlateDecode); with undefined, pdfkit's own end().
+ */
+function deflateFirstStream(ef: EmbeddedFont, method: 'embed' | 'toUnicodeCmap', deflated: (chunk: unknown) => Uint8Array | undefined): void {
+  const own = ef[method];
   const doc = ef.document;
-  if (typeof embed !== 'function' || typeof doc?.ref !== 'function') return;
-  ef.embed = function (this: EmbeddedFont) {
+  if (typeof own !== 'function' || typeof doc?.ref !== 'function') return;
+  ef[method] = function (this: EmbeddedFont) {
     const ref = doc.ref;
     doc.ref = function (data?: object) {
       doc.ref = ref;
       const r = ref.call(doc, data);
       const end = r.end;
-      if (data === undefined && r.compress === true && typeof end === 'function')
+      if (data === undefined && r.compress === true && typeof end === 'function' && typeof r.write === 'function' && typeof r.finalize === 'function')
         r.end = function (chunk?: unknown) {
-          if (chunk instanceof Uint8Array) {
-            let z = deflated.get(chunk);
-            if (z === undefined) deflated.set(chunk, (z = deflateSync(chunk, { level: 1 })));
-            r.compress = false;
-            r.data.Filter = 'FlateDecode';
-            return end.call(r, z);
-          }
-          return end.call(r, chunk);
+          const z = deflated(chunk);
+          if (z === undefined) return end.call(r, chunk);
+          r.compress = false;
+          r.write(z);
+          r.data['Filter'] = 'FlateDecode';
+          return r.finalize();
         };
       return r;
     };
     try {
-      return embed.call(this);
+      return own.call(this);
     } finally {
       doc.ref = ref;
     }
@@ -777,9 +866,10 @@ export function registerFonts(doc: PDFKit.PDFDocument): void {
     doc.registerFont(name, f.font as string);
     doc.font(name);
     const ef = (doc as unknown as { _font: EmbeddedFont })._font;
-    shareShaping(ef, f);
+    shareShaping(ef, f, name);
     if (ef.subset) shareGlyphData(ef.subset, f);
-    shareFontFiles(ef);
+    deflateFirstStream(ef, 'embed', deflatedFontFile);
+    deflateFirstStream(ef, 'toUnicodeCmap', deflatedMap);
   }
   doc.font('sans');
 }

@@ -57,6 +57,8 @@ interface Line extends WrappedLine {
   trimmedWidth?: number;
   /** Its words' runs in its font, once written (null: pdfkit's `_fragment` writes it). */
   runs?: LineRuns | null;
+  /** Its TJ operator (and line break) once written, when it shows stable glyphs only: the same bytes in every document (see FontUse.showRuns). */
+  shown?: Uint8Array;
 }
 
 export interface WrapOptions {
@@ -379,7 +381,14 @@ function writeLine(d: PdfkitText, use: FontUse, line: Line, x: number, y: number
   out.text(' Tm\n');
   out.text(tf);
   out.text('\n');
-  if (use.showRuns(runs, out)) out.text('\n');
+  if (line.shown !== undefined) {
+    use.useStable();
+    out.append(line.shown);
+  } else {
+    const from = out.size;
+    if (use.showRuns(runs, out)) out.text('\n');
+    if (use.shownStableOnly) line.shown = new Uint8Array(out.view().subarray(from)); // a copy: the view is of the reused buffer
+  }
   out.text('ET\nQ');
   // What addContent does (page.write → content.write), without the string: the page's content
   // takes the bytes as they are.
