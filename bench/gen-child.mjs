@@ -8,6 +8,7 @@
  *
  * Sends a GenResult (bench/shared.ts) to the driver over IPC (or prints it).
  */
+import { readdirSync, statSync } from 'node:fs';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
 import { freshDistEntry } from '../bin/dist.mjs';
@@ -63,6 +64,8 @@ const r = await generateExam({
 const seconds = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
 const peak = peakRssMb();
+/** @type {(dir: string) => number} */
+const bytesUnder = (dir) => readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? bytesUnder(join(dir, e.name)) : statSync(join(dir, e.name)).size), 0);
 globalThis.gc?.();
 /** @type {import('./shared.js').GenResult} */
 const result = {
@@ -74,6 +77,7 @@ const result = {
   cpuSeconds: (cpu.user + cpu.system) / 1e6,
   firstVariantSeconds: (first - t0) / 1000,
   peakRssMb: peak,
+  outputBytes: bytesUnder(out),
   rssAt,
   heapAfterGcMb: process.memoryUsage().heapUsed / 2 ** 20,
   tf: tfLog ? readTfLog(tfLog) : { threads: 0, backendInits: 0, maxPerThread: 0 },

@@ -484,7 +484,7 @@ function targets(r: Report): string[][] {
 function genSection(rows: GenRow[]): string {
   const base = (g: GenRow) => rows.find((b) => b.mode === 'baseline' && b.variants === g.variants && b.jobs === g.jobs)!;
   const main = table(
-    ['N', 'jobs', 'configuration', 'generateExam (s)', 'exams/s', 'exams/s per core', 'CPU s (all threads)', 'exams per CPU s', 'speed × baseline', 'first variant (s)', 'process wall (s)', 'peak RSS (MB)', 'RSS at 10 / 50 / 100 % (MB)', 'heap after GC (MB)', 'tf inits'],
+    ['N', 'jobs', 'configuration', 'generateExam (s)', 'exams/s', 'exams/s per core', 'CPU s (all threads)', 'exams per CPU s', 'speed × baseline', 'first variant (s)', 'process wall (s)', 'peak RSS (MB)', 'RSS at 10 / 50 / 100 % (MB)', 'heap after GC (MB)', 'written (kB per exam)', 'tf inits'],
     rows.map((g) => [
       String(g.variants),
       String(g.jobs),
@@ -500,9 +500,10 @@ function genSection(rows: GenRow[]): string {
       f(g.peakRssMb, 0),
       g.rssAt.map((x) => f(x, 0)).join(' / '),
       f(g.heapAfterGcMb, 0),
+      f(g.outputBytes / g.variants / 1000, 0),
       `${g.tf.backendInits} in ${g.tf.threads} thread(s)`,
     ]),
-    ['--:', '--:', '---', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '---'],
+    ['--:', '--:', '---', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '---'],
   );
   const split: string[][] = [];
   for (const n of NS.filter((x) => x > 1)) // N = 1 is all start-up: its stage differences are noise
@@ -703,7 +704,9 @@ compilation) and the libuv pool: with jobs 1 the process uses more than one core
 stricter per-core figure.
 The baseline is the same N and jobs with \`verify: false, pdf: false\` (the internal option the CLI does not expose).
 "tf inits" counts TensorFlow.js backend initialisations (bench/tf-probe.mjs traps tfjs-core's global engine in
-every thread).
+every thread). "written" is everything the run left in its output folder, per exam (with PDFs: both PDFs, whose
+font subsets start with a fixed set of glyphs so that most documents share them — see STABLE in
+src/render/pdf/fonts.ts —, plus exam.json, the keys and the reports).
 
 ${genSection(r.gen)}
 `);

@@ -20,6 +20,8 @@ export interface GenResult {
   /** From the generateExam call to the first finished variant (start-up latency). */
   firstVariantSeconds: number;
   peakRssMb: number;
+  /** Bytes of every file written under the output folder (PDFs, exam.json, keys, reports). */
+  outputBytes: number;
   /** RSS (MB) when 10 %, 50 % and 100 % of the variants were done: flat memory means these stay level. */
   rssAt: [number, number, number];
   /** V8 heap still live in the main thread after generateExam and a full GC (MB): what the process retains. */
