@@ -6,7 +6,7 @@ import PDFDocument from 'pdfkit';
 import seedrandom from 'seedrandom';
 import { registerFonts, type FontName } from '../../src/render/pdf/fonts.js';
 import { collectOutput, Flow, text } from '../../src/render/pdf/layout.js';
-import { drawText, type DrawOptions } from '../../src/render/pdf/lines.js';
+import { drawLabel, drawText, type DrawOptions } from '../../src/render/pdf/lines.js';
 import { tempDir } from '../tmp.js';
 
 type Fragment = (text: string, x: number, y: number, options: object) => void;
@@ -134,6 +134,28 @@ test('drawText’s line writer: empty, whitespace-only and single-glyph lines, k
         y += 7;
       }
   await drawBoth(draws);
+});
+
+test('drawLabel writes what pdfkit’s text(s, x, y, { lineBreak: false }) writes, and leaves x and y where pdfkit does', () => {
+  const labels = ['Question 12', '(', 'None', ',', ')', 'W_xh =', 'AV', 'x̄ = 1', 'σ(z) ≥ ½', '', ' ', 'Student ID'];
+  const fast = newDoc(false);
+  const own = newDoc(false);
+  const writes = recordContent(fast);
+  usePdfkitFragment(own);
+  let y = 40;
+  for (const s of labels)
+    for (const font of FONT_NAMES) {
+      y += 12;
+      const x = 30 + (y % 7) / 3;
+      for (const doc of [fast, own]) {
+        doc.font(font).fontSize(9.5 + (y % 5));
+        if (doc === fast) drawLabel(doc, s, x, y);
+        else doc.text(s, x, y, { lineBreak: false });
+      }
+      assert.deepEqual([fast.x, fast.y], [own.x, own.y], `x and y after ${JSON.stringify(s)} in ${font}`);
+    }
+  assert.ok(writes.filter(isFastLine).length > labels.length * 3, 'labels take the fast path');
+  assert.deepEqual(content(fast), content(own));
 });
 
 test('lines drawText leaves to pdfkit: glyph offsets (combining marks), justify, a font not set up by registerFonts, another _fragment', async () => {

@@ -6,7 +6,7 @@
 import type { AnswerJson, PartJson } from '../../core/answer.js';
 import { fmtDecimal } from '../../core/exact.js';
 import { ACCENT, INK, MUTED, RULE, brackets, stack, text, type Element } from './layout.js';
-import { drawText } from './lines.js';
+import { drawLabel, drawText } from './lines.js';
 import { typeset } from './richtext.js';
 
 const CELL_W = 48;
@@ -67,22 +67,26 @@ function shapeBoxes(dims: readonly (number | null)[], mode: Mode): Element {
       const fixed = 16 + dims.filter((d) => d === null).length * 30 + (dims.length - 1) * 8;
       const cw = Math.max(26, Math.min(CELL_W, (width - fixed) / Math.max(1, n)));
       let cx = x;
-      doc.font('sans').fontSize(14).fillColor(INK).text('(', cx, y + 1, { lineBreak: false });
+      doc.font('sans').fontSize(14).fillColor(INK);
+      drawLabel(doc, '(', cx, y + 1);
       cx += 8;
       dims.forEach((d, i) => {
         if (d === null) {
-          doc.font('sans').fontSize(10).fillColor(INK).text('None', cx, y + 5, { lineBreak: false });
+          doc.font('sans').fontSize(10).fillColor(INK);
+          drawLabel(doc, 'None', cx, y + 5);
           cx += 30;
         } else {
           box(doc, cx, y, cw, CELL_H, mode === 'key' ? String(d) : undefined);
           cx += cw;
         }
         if (i < dims.length - 1) {
-          doc.font('sans').fontSize(12).fillColor(INK).text(',', cx + 1, y + 4, { lineBreak: false });
+          doc.font('sans').fontSize(12).fillColor(INK);
+          drawLabel(doc, ',', cx + 1, y + 4);
           cx += 8;
         }
       });
-      doc.font('sans').fontSize(14).fillColor(INK).text(')', cx + 1, y + 1, { lineBreak: false });
+      doc.font('sans').fontSize(14).fillColor(INK);
+      drawLabel(doc, ')', cx + 1, y + 1);
     },
   };
 }

@@ -276,6 +276,32 @@ export function drawText(doc: PDFKit.PDFDocument, s: string, x: number, y: numbe
   d.y = cy;
 }
 
+/** Labels (one line, no width) per font and size: their runs and TJ bytes are kept as a wrapped line's. */
+const LABELS = new MemoGroup(2000);
+const labels = new WeakMap<Sized, Memo<string, Line>>();
+
+/**
+ * `doc.text(s, x, y, { lineBreak: false })` — no width: the text as one line at (x, y), left-aligned
+ * (a label, a bracket, a question number) — in the current font, size and colour: the same operators,
+ * and pdfkit's x and y after it (x + the text's width, y).
+ */
+export function drawLabel(doc: PDFKit.PDFDocument, s: string, x: number, y: number): void {
+  const d = internal(doc);
+  const use = supported(doc) && !s.includes('\n') && d._textOptions == null && fastLines(doc, 'left') ? fontUse(d._font) : undefined;
+  if (use !== undefined) {
+    const at = sized(d);
+    let memo = labels.get(at);
+    if (memo === undefined) labels.set(at, (memo = new Memo(LABELS)));
+    const line = memo.get(s) ?? memo.set(s, { text: s, textWidth: 0, wordCount: 0 });
+    if (writeLine(d, use, line, x, y, 0, 'left')) {
+      d.x = x + doc.widthOfString(s);
+      d.y = y;
+      return;
+    }
+  }
+  doc.text(s, x, y, { lineBreak: false });
+}
+
 /**
  * pdfkit 0.20.2's `_fragment` and the methods it calls that `writeLine` writes itself (save,
  * restore, transform), by the SHA-256 of their source: writeLine is a copy of what they write, so

@@ -7,7 +7,7 @@ import { answerFromJson, formatAnswer, type AnswerJson, type PartJson } from '..
 import type { BlockJson, ExamDoc, QuestionDoc, VariantDoc } from '../../exam/types.js';
 import { answerArea, answerTable, partLabel } from './answers.js';
 import { ACCENT, Flow, INK, MUTED, RULE, brackets, row, spacer, stack, text, type Element } from './layout.js';
-import { drawText, heightOfText } from './lines.js';
+import { drawLabel, drawText, heightOfText } from './lines.js';
 import { typeset } from './richtext.js';
 
 export type RenderMode = 'paper' | 'key';
@@ -68,10 +68,12 @@ function identityBoxes(): Element {
   return {
     height: () => 30,
     draw(doc, x, y, width) {
-      doc.font('bold').fontSize(10).fillColor(INK).text('Name', x, y + 8, { lineBreak: false });
+      doc.font('bold').fontSize(10).fillColor(INK);
+      drawLabel(doc, 'Name', x, y + 8);
       doc.save().lineWidth(0.7).strokeColor(INK).rect(x + 38, y, width * 0.5 - 50, 24).stroke().restore();
       const sx = x + width * 0.5;
-      doc.font('bold').fontSize(10).text('Student ID', sx, y + 8, { lineBreak: false });
+      doc.font('bold').fontSize(10);
+      drawLabel(doc, 'Student ID', sx, y + 8);
       const cells = 9;
       const cw = Math.min(21, (width * 0.5 - 70) / cells);
       for (let i = 0; i < cells; i++) doc.save().lineWidth(0.7).strokeColor(INK).rect(sx + 66 + i * cw, y, cw, 24).stroke().restore();
@@ -113,7 +115,7 @@ function matrixBlock(name: string, cells: string[][]): Element {
       doc.font('sans').fontSize(10.5).fillColor(INK);
       const lw = doc.widthOfString(label) + 8;
       const h = cells.length * rowH + 6;
-      doc.text(label, x + 12, y + h / 2 - 6, { lineBreak: false });
+      drawLabel(doc, label, x + 12, y + h / 2 - 6);
       const cw = cellW(doc);
       const w = (cells[0]?.length ?? 0) * cw + 8;
       brackets(doc, x + 12 + lw, y, w, h);
@@ -190,7 +192,8 @@ function questionElements(q: QuestionDoc, mode: RenderMode): Element[] {
   const head: Element = {
     height: () => 16,
     draw(doc, x, y, width) {
-      doc.font('bold').fontSize(11.5).fillColor(INK).text(`Question ${q.number}`, x, y, { lineBreak: false });
+      doc.font('bold').fontSize(11.5).fillColor(INK);
+      drawLabel(doc, `Question ${q.number}`, x, y);
       doc.font('sans').fontSize(9).fillColor(MUTED);
       drawText(doc, `${fmtPoints(q.points)}  ·  ${q.title}`, x, y + 2.5, { width, align: 'right', lineBreak: false });
     },
