@@ -133,13 +133,15 @@ const LIGATURES = ['ff', 'fi', 'fl', 'ffi', 'ffl'];
  * The characters whose glyphs every document's subset of a font starts with, in this order (then
  * the glyphs the document uses besides them, in first-use order). A subset used to hold only what
  * its document used, in first-use order, so every document embedded a font file of its own, built
- * and deflated again (about a fifth of a page's cost). Documents of an exam draw on nearly the same
- * characters: printable ASCII, the ligatures, and the symbols, Greek letters and sub/superscripts
- * the families write (collected from all families' questions and keys). Starting from them makes
- * the subset — its font file, widths and ToUnicode map — the same in most documents, so it is built
- * and deflated once per process (FILES, CMAPS); a document whose text needs another glyph adds it
- * and gets a file of its own, as before. The glyph codes of these characters are then the same in
- * every document too. Cost: the glyphs a document does not use (a PDF is ~20 % larger).
+ * and deflated again (about a sixth of the time a document took). Documents of an exam draw on
+ * nearly the same characters: printable ASCII, the ligatures, and the symbols, Greek letters and
+ * sub/superscripts the families write (collected from all families' questions and keys). Starting
+ * from them makes the subset — its font file, widths and ToUnicode map — the same in most
+ * documents, so it is built and deflated once per thread (SharedFont.files, deflatedFiles,
+ * deflatedMaps); a document whose text needs another glyph adds it and gets a file of its own, as
+ * before. The glyph codes of these characters are then the same in every document too, and so are
+ * the bytes of a line of them (lines.ts keeps them). Cost: the glyphs a document does not use (a
+ * paper of bench/bench-spec.yaml grew from 72 to 97 kB, its key from 91 to 115 kB).
  */
 const STABLE: Record<FontName, readonly string[]> = {
   sans: [...PRINTABLE_ASCII, ...LIGATURES, ...'°±²³·¹½×÷ŷΣαβγδεηθλμσφᵀᵗᵢᵣᵤᵥ–—‖’“”…′₀₁₂₃₄₅₆₇₈₉₊₋ₒₓₕₖₙₛₜ←→⇒∂∇∈−∓∗∘√∞≈≤≥⊙⋆⌈⌉⌊⌋○●☐☑✓ⱼ'],
