@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import PDFDocument from 'pdfkit';
 import seedrandom from 'seedrandom';
 import { generateExam } from '../../src/exam/generate.js';
-import { FONTS, registerFonts, subsetFilesForTest, type FontName } from '../../src/render/pdf/fonts.js';
+import { FONTS, registerFonts, subsetFilesForTest, unicodeMapTextForTest, type FontName } from '../../src/render/pdf/fonts.js';
 import { tempDir } from '../tmp.js';
 
 test('subset font files: the fast writer gives fontkit’s bytes for random glyph lists of every font', () => {
@@ -61,6 +61,20 @@ test('documents that use only the stable characters embed the same subset; anoth
   const dir = tempDir('stable');
   writeFileSync(join(dir, 'c.pdf'), c);
   assert.match(execFileSync('pdftotext', [join(dir, 'c.pdf'), '-'], { encoding: 'utf8' }), /Zeta: ζ = 3, then Alpha\./);
+});
+
+test('ToUnicode maps: the shared writer gives pdfkit’s text (ranges of 256, ligatures, characters beyond U+FFFF)', () => {
+  const doc = new PDFDocument({ font: null as unknown as string });
+  registerFonts(doc);
+  const ef = (doc as unknown as { _font: object })._font;
+  const pdfkits = (Object.getPrototypeOf(ef) as { toUnicodeCmap(this: object): unknown }).toUnicodeCmap;
+  const rng = seedrandom('cmaps');
+  for (const n of [1, 2, 255, 256, 257, 300, 513, 700]) {
+    const unicode = Array.from({ length: n }, () => Array.from({ length: 1 + Math.floor(rng() * 3) }, () => (rng() < 0.1 ? 0x10000 + Math.floor(rng() * 0xfffff) : Math.floor(rng() * 0xffff))));
+    let text: unknown;
+    pdfkits.call({ unicode, document: { ref: () => ({ end: (t: unknown) => (text = t) }) } });
+    assert.equal(unicodeMapTextForTest(unicode), text, `${n} glyphs`);
+  }
 });
 
 test('text stays extractable when an earlier document embedded a composite glyph (½ holds ¹)', async () => {

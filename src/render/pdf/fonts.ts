@@ -822,11 +822,21 @@ function deflatedMap(chunk: unknown): Uint8Array | undefined {
   return deflatedMaps.get(chunk) ?? deflatedMaps.set(chunk, deflateSync(Buffer.from(`${chunk}\n`, 'latin1')));
 }
 
+/** Ends stream `r` with `z`, bytes already deflated, written as pdfkit writes a stream it deflated (/Length, then /Filter /FlateDecode). */
+function endDeflated(r: PdfReference, z: Uint8Array): unknown {
+  r.compress = false;
+  r.write(z);
+  r.data['Filter'] = 'FlateDecode';
+  return r.finalize();
+}
+
+/** Whether `r` is a new pdfkit stream endDeflated can end. */
+const deflatable = (r: PdfReference) => r.compress === true && typeof r.end === 'function' && typeof r.write === 'function' && typeof r.finalize === 'function';
+
 /**
  * While `ef[method]` runs, the first stream it makes (`document.ref()` without data: the font file
  * in embed(), the map in toUnicodeCmap()) is ended with the bytes `deflated` gives for what pdfkit
- * would deflate itself, written as pdfkit writes a stream it deflated (/Length, then /Filter
- * /FlateDecode); with undefined, pdfkit's own end().
+ * would deflate itself (see endDeflated); with undefined, pdfkit's own end().
  */
 function deflateFirstStream(ef: EmbeddedFont, method: 'embed' | 'toUnicodeCmap', deflated: (chunk: unknown) => Uint8Array | undefined): void {
   const own = ef[method];
@@ -838,14 +848,10 @@ function deflateFirstStream(ef: EmbeddedFont, method: 'embed' | 'toUnicodeCmap',
       doc.ref = ref;
       const r = ref.call(doc, data);
       const end = r.end;
-      if (data === undefined && r.compress === true && typeof end === 'function' && typeof r.write === 'function' && typeof r.finalize === 'function')
+      if (data === undefined && deflatable(r))
         r.end = function (chunk?: unknown) {
           const z = deflated(chunk);
-          if (z === undefined) return end.call(r, chunk);
-          r.compress = false;
-          r.write(z);
-          r.data['Filter'] = 'FlateDecode';
-          return r.finalize();
+          return z === undefined ? end.call(r, chunk) : endDeflated(r, z);
         };
       return r;
     };
@@ -854,6 +860,99 @@ function deflateFirstStream(ef: EmbeddedFont, method: 'embed' | 'toUnicodeCmap',
     } finally {
       doc.ref = ref;
     }
+  };
+}
+
+/** pdfkit's toHex: four lower-case hex digits of a UTF-16 code unit. */
+const hex4 = (n: number) => `0000${n.toString(16)}`.slice(-4);
+
+/** A glyph's ToUnicode entry as pdfkit writes it (`<hhhh hhhh>`, UTF-16 code units), by its characters' array (a glyph's own). */
+const unicodeEntries = new WeakMap<readonly number[], string>();
+
+function unicodeEntry(codePoints: readonly number[]): string {
+  let e = unicodeEntries.get(codePoints);
+  if (e === undefined) {
+    const encoded: string[] = [];
+    for (let value of codePoints) {
+      if (value > 0xffff) {
+        value -= 0x10000;
+        encoded.push(hex4(((value >>> 10) & 0x3ff) | 0xd800));
+        value = 0xdc00 | (value & 0x3ff);
+      }
+      encoded.push(hex4(value));
+    }
+    unicodeEntries.set(codePoints, (e = `<${encoded.join(' ')}>`));
+  }
+  return e;
+}
+
+/**
+ * pdfkit 0.20's toUnicodeCmap text for `unicode` (subset number → characters), its per-glyph
+ * entries made once per glyph instead of once per document: pdfkit builds them all again for every
+ * font of every document (the largest allocation of a document once its subsets were shared).
+ * Undefined where pdfkit's own would not run (a missing entry).
+ */
+function unicodeMapText(unicode: readonly (readonly number[])[]): string | undefined {
+  const ranges: string[] = [];
+  for (let start = 0; start < unicode.length; start += 256) {
+    const end = Math.min(start + 256, unicode.length);
+    let range = `<${hex4(start)}> <${hex4(end - 1)}> [`;
+    for (let i = start; i < end; i++) {
+      const codePoints = unicode[i];
+      if (!Array.isArray(codePoints)) return undefined;
+      range += i > start ? ` ${unicodeEntry(codePoints)}` : unicodeEntry(codePoints);
+    }
+    ranges.push(`${range}]`);
+  }
+  return `/CIDInit /ProcSet findresource begin
+12 dict begin
+begincmap
+/CIDSystemInfo <<
+  /Registry (Adobe)
+  /Ordering (UCS)
+  /Supplement 0
+>> def
+/CMapName /Adobe-Identity-UCS def
+/CMapType 2 def
+1 begincodespacerange
+<0000><ffff>
+endcodespacerange
+${ranges.length} beginbfrange
+${ranges.join('\n')}
+endbfrange
+endcmap
+CMapName currentdict /CMap defineresource pop
+end
+end`;
+}
+
+/** Whether unicodeMapText gives pdfkit's text: decided by the first map of the thread, made both ways. */
+let mapsTrusted: boolean | undefined;
+
+/**
+ * The font's ToUnicode map from unicodeMapText, deflated once per text (deflatedMap). The first map
+ * of the thread is pdfkit's own, compared with ours: if they differ (another pdfkit), pdfkit makes
+ * every map (still deflated once per text).
+ */
+function shareUnicodeMaps(ef: EmbeddedFont): void {
+  const own = ef.toUnicodeCmap;
+  const doc = ef.document;
+  if (typeof own !== 'function' || typeof doc?.ref !== 'function') return;
+  deflateFirstStream(ef, 'toUnicodeCmap', (text) => {
+    if (mapsTrusted === undefined) mapsTrusted = text === unicodeMapText(ef.unicode);
+    return deflatedMap(text);
+  });
+  const pdfkits = ef.toUnicodeCmap;
+  ef.toUnicodeCmap = function (this: EmbeddedFont) {
+    const text = mapsTrusted ? unicodeMapText(this.unicode) : undefined;
+    if (text === undefined) return pdfkits.call(this);
+    const r = doc.ref();
+    if (!deflatable(r)) {
+      r.end(text);
+      return r;
+    }
+    endDeflated(r, deflatedMap(text)!);
+    return r;
   };
 }
 
@@ -871,7 +970,7 @@ export function registerFonts(doc: PDFKit.PDFDocument): void {
     shareShaping(ef, f, name);
     if (ef.subset) shareGlyphData(ef.subset, f);
     deflateFirstStream(ef, 'embed', deflatedFontFile);
-    deflateFirstStream(ef, 'toUnicodeCmap', deflatedMap);
+    shareUnicodeMaps(ef);
   }
   doc.font('sans');
 }
@@ -904,3 +1003,6 @@ export function simpleCharactersForTest(name: FontName): string {
   const f = shared(name);
   return f.simple ? String.fromCharCode(...[...f.simple.keys()].sort((a, b) => a - b)) : '';
 }
+
+/** For tests: this module's ToUnicode map text for `unicode` (undefined: pdfkit's own is used). */
+export const unicodeMapTextForTest = unicodeMapText;
