@@ -128,6 +128,8 @@ class WordWidths implements WordWidth {
 interface Sized {
   widths: WordWidths;
   byWidth: Map<number, Memo<string, Line[]>>;
+  /** fitLine's results by width (a footer's or a table cell's text, cut the same way on every page). */
+  fitted?: Map<number, Memo<string, string>>;
 }
 
 /** Font name → size → widths and lines. */
@@ -242,13 +244,25 @@ export function fitLine(doc: PDFKit.PDFDocument, s: string, width: number): stri
   return doc.widthOfString(cut(lo)) <= width ? cut(lo) : '';
 }
 
+/** Cut texts per generation, all fonts, sizes and widths together (see cache.ts). */
+const FITTED = new MemoGroup(1000);
+
+/** fitLine, remembered per font, size and width: it measures a dozen cuts of the text. */
+function fitLineOnce(doc: PDFKit.PDFDocument, s: string, width: number): string {
+  const at = sized(internal(doc));
+  at.fitted ??= new Map();
+  let memo = at.fitted.get(width);
+  if (memo === undefined) at.fitted.set(width, (memo = new Memo(FITTED)));
+  return memo.get(s) ?? memo.set(s, fitLine(doc, s, width));
+}
+
 /**
  * `doc.text(s, x, y, { width, lineGap, align })` in the current font, size and colour: the same
  * content-stream operators. Falls back to `doc.text` where pdfkit would start a new page or cut
  * the text at a height.
  */
 export function drawText(doc: PDFKit.PDFDocument, s: string, x: number, y: number, o: DrawOptions): void {
-  if (o.lineBreak === false && o.ellipsis === true && o.height == null) s = fitLine(doc, s, o.width);
+  if (o.lineBreak === false && o.ellipsis === true && o.height == null) s = supported(doc) ? fitLineOnce(doc, s, o.width) : fitLine(doc, s, o.width);
   if (!supported(doc) || o.height != null) {
     doc.text(s, x, y, o);
     return;
