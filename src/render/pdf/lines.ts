@@ -130,6 +130,8 @@ interface Sized {
   byWidth: Map<number, Memo<string, Line[]>>;
   /** fitLine's results by width (a footer's or a table cell's text, cut the same way on every page). */
   fitted?: Map<number, Memo<string, string>>;
+  /** Labels (drawLabel: one line, no width), kept as wrapped lines are (their runs and TJ bytes). */
+  labels?: Memo<string, Line>;
 }
 
 /** Font name → size → widths and lines. */
@@ -290,9 +292,8 @@ export function drawText(doc: PDFKit.PDFDocument, s: string, x: number, y: numbe
   d.y = cy;
 }
 
-/** Labels (one line, no width) per font and size: their runs and TJ bytes are kept as a wrapped line's. */
+/** Labels per generation, all fonts and sizes together (see cache.ts). */
 const LABELS = new MemoGroup(2000);
-const labels = new WeakMap<Sized, Memo<string, Line>>();
 
 /**
  * `doc.text(s, x, y, { lineBreak: false })` — no width: the text as one line at (x, y), left-aligned
@@ -303,9 +304,7 @@ export function drawLabel(doc: PDFKit.PDFDocument, s: string, x: number, y: numb
   const d = internal(doc);
   const use = supported(doc) && !s.includes('\n') && d._textOptions == null && fastLines(doc, 'left') ? fontUse(d._font) : undefined;
   if (use !== undefined) {
-    const at = sized(d);
-    let memo = labels.get(at);
-    if (memo === undefined) labels.set(at, (memo = new Memo(LABELS)));
+    const memo = (sized(d).labels ??= new Memo(LABELS));
     const line = memo.get(s) ?? memo.set(s, { text: s, textWidth: 0, wordCount: 0 });
     if (writeLine(d, use, line, x, y, 0, 'left')) {
       d.x = x + doc.widthOfString(s);
