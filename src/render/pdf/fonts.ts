@@ -126,6 +126,9 @@ interface SharedFont {
   stable?: Glyph[];
 }
 
+/** pdfkit's toHex: the low 16 bits of `n` as four lower-case hex digits (a glyph code, a UTF-16 code unit). */
+const hex4 = (n: number) => `0000${n.toString(16)}`.slice(-4);
+
 const PRINTABLE_ASCII = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('');
 const LIGATURES = ['ff', 'fi', 'fl', 'ffi', 'ffl'];
 
@@ -467,8 +470,6 @@ export class FontUse {
   private readonly codes: string[] = [];
   /** Subset numbers below this are the stable glyphs' (−1: not included yet; 0: being included). */
   private stableCount = -1;
-  /** Whether the last showRuns showed stable glyphs only: what it wrote is then the same in every document. */
-  shownStableOnly = false;
 
   constructor(
     private readonly ef: EmbeddedFont,
@@ -516,10 +517,10 @@ export class FontUse {
     return gid;
   }
 
-  /** pdfkit's code for `glyph`: `` `0000${gid.toString(16)}`.slice(-4) ``. */
+  /** pdfkit's code for `glyph`: its subset number as hex4 gives it. */
   code(glyph: Glyph): string {
     const gid = this.gid(glyph);
-    return (this.codes[gid] ??= `0000${gid.toString(16)}`.slice(-4));
+    return (this.codes[gid] ??= hex4(gid));
   }
 
   /**
@@ -546,19 +547,17 @@ export class FontUse {
 
   /**
    * Writes the TJ of a line (runsOf its text) as `_fragment` writes it in this document, its glyphs
-   * numbered in order; false when there is no glyph (pdfkit writes no TJ then).
+   * numbered in order. 'none': there is no glyph (pdfkit writes no TJ then); 'stable': stable glyphs
+   * only, so the bytes written are the same in every document; 'own': the TJ of this document.
    */
-  showRuns(runs: LineRuns, out: Ascii): boolean {
+  showRuns(runs: LineRuns, out: Ascii): 'none' | 'stable' | 'own' {
     let glyphCount = 0;
     let last: WordRun | undefined;
     for (const run of runs) {
       glyphCount += run.glyphs.length;
       if (run.glyphs.length > 0) last = run;
     }
-    if (last === undefined) {
-      this.shownStableOnly = false;
-      return false;
-    }
+    if (last === undefined) return 'none';
     out.text('[<');
     let written = 0;
     let highest = 0;
@@ -584,8 +583,7 @@ export class FontUse {
       out.text(flush);
       out.text('] TJ');
     }
-    this.shownStableOnly = highest < this.stableCount;
-    return true;
+    return highest < this.stableCount ? 'stable' : 'own';
   }
 }
 
@@ -862,9 +860,6 @@ function deflateFirstStream(ef: EmbeddedFont, method: 'embed' | 'toUnicodeCmap',
     }
   };
 }
-
-/** pdfkit's toHex: four lower-case hex digits of a UTF-16 code unit. */
-const hex4 = (n: number) => `0000${n.toString(16)}`.slice(-4);
 
 /** A glyph's ToUnicode entry as pdfkit writes it (`<hhhh hhhh>`, UTF-16 code units), by its characters' array (a glyph's own). */
 const unicodeEntries = new WeakMap<readonly number[], string>();

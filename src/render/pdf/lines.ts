@@ -425,8 +425,9 @@ function writeLine(d: PdfkitText, use: FontUse, line: Line, x: number, y: number
     out.append(line.shown);
   } else {
     const from = out.size;
-    if (use.showRuns(runs, out)) out.text('\n');
-    if (use.shownStableOnly) line.shown = new Uint8Array(out.view().subarray(from)); // a copy: the view is of the reused buffer
+    const shown = use.showRuns(runs, out);
+    if (shown !== 'none') out.text('\n');
+    if (shown === 'stable') line.shown = new Uint8Array(out.view().subarray(from)); // a copy: the view is of the reused buffer
   }
   out.text('ET\nQ');
   // What addContent does (page.write → content.write), without the string: the page's content
