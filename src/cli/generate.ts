@@ -17,7 +17,7 @@ export function registerGenerate(program: Command): void {
     .option('--no-pdf', 'skip the PDFs (exam.json, CSV and JSON keys only)')
     .option(
       '-j, --jobs <n>',
-      `threads producing variants: this one plus n − 1 worker threads, each adding ~70 MB (default: all ${availableParallelism()} cores from ${WORKERS_FROM.pdf} variants on, ${WORKERS_FROM.noPdf} with --no-pdf, else 1)`,
+      `threads producing variants: this one plus n − 1 worker threads, each adding ~80 MB (default: all ${availableParallelism()} cores from ${WORKERS_FROM.pdf} variants on, ${WORKERS_FROM.noPdf} with --no-pdf, else 1)`,
     )
     .option('--moodle', 'also export moodle.xml (Moodle XML: numerical, cloze and multiple-choice questions)')
     .action(async (spec: string, o: { variants: string; out: string; secretFile?: string; demo?: boolean; banks: string; pdf: boolean; moodle?: boolean; jobs?: string }) => {

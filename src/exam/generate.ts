@@ -164,7 +164,7 @@ export async function generateExam(o: GenerateOptions): Promise<GenerateResult> 
         }
       }
     await pool?.idle();
-    // Every variant is in: stop the workers now, so their memory (~70 MB each) is given back before
+    // Every variant is in: stop the workers now, so their memory (~80 MB each) is given back before
     // the end (exam.json, keys, fairness report, overview PDF) instead of adding to its peak.
     if (pool) work.workers = pool.work();
     await pool?.close();

@@ -9,7 +9,7 @@ export const DEMO_SECRET = 'dlexam-demo-secret (public: never use for a real exa
 
 /**
  * `--jobs` when none is given: every core once the variants are enough work to repay starting the
- * worker threads (each starts in ~0.5 s and adds ~70 MB with PDFs; without PDFs it loads the sources
+ * worker threads (each starts in ~0.5 s and adds ~80 MB with PDFs; without PDFs it loads the sources
  * and TensorFlow.js), else 1:
  * from ~3 s of single-thread work (a variant takes ~50 ms with its two PDFs, ~10 ms without).
  */
