@@ -1,7 +1,7 @@
 // Helpers of the benchmark's child processes, in plain JavaScript so a child can run the compiled
 // product (dist/) without tsx: bench/gen-child.mjs measures generation exactly as `dlexam generate`
 // runs it. bench/shared.ts re-exports them, with types (child-util.d.mts), for the TypeScript side.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /** Fixed, public secret: the benchmark's variants are reproducible and never used for a real exam. */
 export const BENCH_SECRET = 'dlexam-benchmark-secret (public: never use for a real exam)';
@@ -51,3 +51,39 @@ export function report(result) {
   }
   process.send(result, () => process.exit(0));
 }
+
+/** Clock ticks per second of /proc's utime and stime (sysconf(_SC_CLK_TCK): 100 on every Linux Node.js runs on). */
+const TICKS = 100;
+
+/** The operating system's id of the calling thread (Linux /proc), or undefined elsewhere. */
+export function osThreadId() {
+  try {
+    return Number(readlinkSync('/proc/thread-self').split('/').pop());
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds (user + system) that thread `tid` of this process has used so far, or undefined (not Linux, or the thread is gone). */
+export function threadCpuSeconds(tid) {
+  try {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    // After "pid (comm) ": state is field 3, utime field 14, stime field 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Threads of this process alive now (Linux /proc), or [] elsewhere. */
+export function liveThreads() {
+  try {
+    return readdirSync('/proc/self/task').map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** Worker threads post their osThreadId() here (bench/worker-probe.mjs). */
+export const THREAD_CHANNEL = 'dlexam-bench-threads';

@@ -12,7 +12,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
 import { freshDistEntry } from '../bin/dist.mjs';
-import { args, BENCH_SECRET, peakRssMb, readTfLog, report } from './child-util.mjs';
+import { args, BENCH_SECRET, osThreadId, peakRssMb, readTfLog, report, THREAD_CHANNEL, threadCpuSeconds } from './child-util.mjs';
 import { installTfProbe } from './tf-probe.mjs';
 
 const a = args();
@@ -32,9 +32,30 @@ installTfProbe(tfLog);
 const wt = createRequire(import.meta.url)('node:worker_threads');
 const ProductWorker = wt.Worker;
 const probeEntry = new URL('./worker-probe.mjs', import.meta.url);
+// CPU time by thread (Linux /proc): this thread's, each worker thread's (read when it is terminated,
+// the last moment its figures exist) and the rest: V8's optimizing-compiler threads, libuv's pool.
+const mainTid = osThreadId();
+/** @type {number[]} */
+const workerTids = [];
+/** @type {Map<number, number>} CPU seconds of each worker thread when last read. */
+const workerCpu = new Map();
+const readWorkers = () => {
+  for (const tid of workerTids) {
+    const s = threadCpuSeconds(tid);
+    if (s !== undefined) workerCpu.set(tid, s);
+  }
+};
+const threads = new wt.BroadcastChannel(THREAD_CHANNEL);
+threads.onmessage = (/** @type {MessageEvent} */ e) => {
+  if (typeof e.data === 'number') workerTids.push(e.data);
+};
 wt.Worker = class extends ProductWorker {
   constructor(file, o = {}) {
     super(probeEntry, { ...o, argv: [...(o.argv ?? []), String(file)] });
+  }
+  terminate() {
+    readWorkers();
+    return super.terminate();
   }
 };
 syncBuiltinESMExports();
@@ -44,6 +65,7 @@ let first = 0;
 const marks = [Math.max(1, Math.ceil(variants * 0.1)), Math.max(1, Math.ceil(variants * 0.5)), variants];
 const rssAt = [0, 0, 0];
 const cpu0 = process.cpuUsage();
+const main0 = mainTid === undefined ? undefined : threadCpuSeconds(mainTid);
 const t0 = performance.now();
 const r = await generateExam({
   spec,
@@ -63,6 +85,8 @@ const r = await generateExam({
 });
 const seconds = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
+const main1 = mainTid === undefined ? undefined : threadCpuSeconds(mainTid);
+threads.close();
 const peak = peakRssMb();
 /** @type {(dir: string) => number} */
 const bytesUnder = (dir) => readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? bytesUnder(join(dir, e.name)) : statSync(join(dir, e.name)).size), 0);
@@ -84,5 +108,13 @@ const result = {
   questions: r.summary.questions,
   verifiedQuestions: r.summary.verifiedQuestions,
   work: r.work,
+  threads:
+    main0 === undefined || main1 === undefined || workerCpu.size !== workerTids.length || workerTids.length !== r.work.workers.length
+      ? undefined
+      : (() => {
+          const main = main1 - main0;
+          const workers = [...workerCpu.values()];
+          return { main, workers, other: Math.max(0, (cpu.user + cpu.system) / 1e6 - main - workers.reduce((a, b) => a + b, 0)) };
+        })(),
 };
 report(result);

@@ -400,6 +400,19 @@ const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '—');
  */
 const sharing = (ratio: number): string =>
   ratio >= 1 ? `each process ${f(ratio, 2)}× slower than one alone` : `each process as fast as one alone, or faster (${f(1 / ratio, 2)}×: the host's speed changed between the runs)`;
+/**
+ * One run's CPU time by thread: with one JavaScript thread, how busy it was and what the others used
+ * beside it (on another core); with more, the shares of the cores' time (jobs × wall) of the
+ * JavaScript threads, the other threads, and idle.
+ */
+function threadShares(g: GenRow): string {
+  const t = g.threads!;
+  const cores = g.jobs * g.seconds;
+  const pct = (x: number, of = cores) => `${f((x / of) * 100, 0)} %`;
+  if (!t.workers.length) return `jobs ${g.jobs}: main thread ${f(t.main, 1)} CPU-s (busy ${pct(t.main, g.seconds)} of the ${f(g.seconds, 1)} s), other threads ${f(t.other, 1)} CPU-s beside it`;
+  const js = t.main + t.workers.reduce((a, b) => a + b, 0);
+  return `jobs ${g.jobs}: main thread ${f(t.main, 1)}, worker${t.workers.length > 1 ? 's' : ''} ${t.workers.map((w) => f(w, 1)).join(' / ')}, other threads ${f(t.other, 1)} CPU-s of ${g.jobs} × ${f(g.seconds, 1)} s = ${pct(js)} generating, ${pct(t.other)} other threads, ${pct(Math.max(0, cores - js - t.other))} idle`;
+}
 const table = (head: string[], rows: string[][], align?: string[]) =>
   [`| ${head.join(' | ')} |`, `| ${head.map((_, i) => align?.[i] ?? '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 const status = (ok: boolean | undefined) => (ok === undefined ? 'not measured' : ok ? '**met**' : '**missed**');
@@ -442,6 +455,13 @@ function targets(r: Report): string[][] {
         'context',
       ]);
     }
+    const byThread = full.filter((g) => g.threads);
+    if (byThread.length)
+      rows.push([
+        `… where the cores' time went (N = ${nMax}, CPU time by thread from /proc)`,
+        `${byThread.map(threadShares).join('; ')}. The other threads are V8's optimizing compiler (TurboFan) almost entirely: with --no-concurrent-recompilation, which compiles on the JavaScript threads instead, they used ~0.2 CPU-s per 200 variants instead of ~2.2 (2026-12-07). Each JavaScript thread compiles the ~500 functions it runs hot for itself, so with jobs ${CORES} this work takes cores from the generating threads`,
+        'context',
+      ]);
     const big = r.gen.filter((g) => g.variants === TARGET.rssN);
     const bigFull = big.filter((g) => g.mode === 'full');
     const floor = Math.min(...r.gen.filter((g) => g.variants === NS[0]).map((g) => g.peakRssMb));
@@ -699,9 +719,10 @@ sources and TensorFlow.js. The workers stop once every variant is in, before exa
 finished. The ceiling row runs ${CORES} single-thread generations as separate processes at the same time: what this machine
 gives per core to independent work, the limit for any sharing of the work between threads.
 "exams/s per core" divides by the JavaScript threads (jobs); "CPU s (all threads)" is the process's user + system
-time during \`generateExam\`, which also counts V8's background threads (concurrent marking, parallel scavenges,
-compilation) and the libuv pool: with jobs 1 the process uses more than one core, so "exams per CPU s" is the
-stricter per-core figure.
+time during \`generateExam\`, which also counts V8's background threads (the optimizing compiler; the product's
+\`--single-threaded-gc\` keeps the garbage collector on the JavaScript threads) and the libuv pool: with jobs 1 the
+process uses more than one core, so "exams per CPU s" is the stricter per-core figure. The Targets table splits that
+CPU time by thread (/proc/self/task: bench/gen-child.mjs reads each worker thread's just before it is terminated).
 The baseline is the same N and jobs with \`verify: false, pdf: false\` (the internal option the CLI does not expose).
 "tf inits" counts TensorFlow.js backend initialisations (bench/tf-probe.mjs traps tfjs-core's global engine in
 every thread). "written" is everything the run left in its output folder, per exam (with PDFs: both PDFs, whose

@@ -33,4 +33,11 @@ export interface GenResult {
   verifiedQuestions: number;
   /** Who assembled and printed the variants (main thread, workers). */
   work: GenerateWork;
+  /**
+   * CPU seconds by thread during generateExam (Linux /proc; undefined elsewhere): the main thread,
+   * each worker thread, and all other threads together — V8's optimizing-compiler threads and
+   * libuv's pool (file writes); with --single-threaded-gc the collector runs on the JavaScript
+   * threads themselves.
+   */
+  threads?: { main: number; workers: number[]; other: number };
 }
