@@ -5,7 +5,7 @@
  */
 import { Decimal } from 'decimal.js';
 import { q, ONE, ZERO, type Fraction } from './exact.js';
-import { boundedMemo } from './memo.js';
+import { Memo } from './memo.js';
 
 /**
  * 32 significant digits: far more than any rounding decision here needs (answers are rounded to
@@ -22,8 +22,11 @@ const EDGE = 1e-20;
  * e^x, memoised: an instance is solved a dozen times (schema, generator, mutants) with the same
  * arguments. tanh and σ are computed from it (decimal.js' own tanh is ≈ 3× slower).
  */
-const expMemo = boundedMemo<string, Big>(20000);
-const expBig = (x: Big): Big => expMemo(x.toString(), () => x.exp());
+const expMemo = new Memo<string, Big>(10000);
+const expBig = (x: Big): Big => {
+  const key = x.toString();
+  return expMemo.get(key) ?? expMemo.set(key, x.exp());
+};
 
 /** Thrown when a non-rational value lies (numerically) on a decision boundary: the instance is degenerate. */
 export class AmbiguousValueError extends Error {}
@@ -35,9 +38,11 @@ export class AmbiguousValueError extends Error {}
 export type Num = { q: Fraction; b?: undefined } | { q?: undefined; b: Big };
 
 /** Decimal forms of rationals, memoised (the same few weights meet non-rational values over and over). */
-const bigMemo = boundedMemo<string, Big>(20000);
-const toBig = (x: Fraction): Big =>
-  bigMemo(`${x.s * x.n}/${x.d}`, () => (x.d === 1n ? new BigNum((x.s * x.n).toString()) : new BigNum((x.s * x.n).toString()).div(x.d.toString())));
+const bigMemo = new Memo<string, Big>(10000);
+const toBig = (x: Fraction): Big => {
+  const key = `${x.s * x.n}/${x.d}`;
+  return bigMemo.get(key) ?? bigMemo.set(key, x.d === 1n ? new BigNum((x.s * x.n).toString()) : new BigNum((x.s * x.n).toString()).div(x.d.toString()));
+};
 export const numQ = (x: Fraction): Num => ({ q: x });
 const bigOf = (a: Num): Big => (a.q ? toBig(a.q) : a.b!);
 const isZeroQ = (a: Num) => a.q !== undefined && a.q.n === 0n;
@@ -164,14 +169,15 @@ export function nPowQ(x: Fraction, e: Fraction): Num {
     for (let i = 0; i < Math.abs(k); i++) r = r.mul(x);
     return numQ(k < 0 ? ONE.div(r) : r);
   }
-  return { b: powMemo(`${x.n}/${x.d}^${e.s * e.n}/${e.d}`, () => powBig(toBig(x), e)) };
+  const key = `${x.n}/${x.d}^${e.s * e.n}/${e.d}`;
+  return { b: powMemo.get(key) ?? powMemo.set(key, powBig(toBig(x), e)) };
 }
 
 /**
  * x^e for x > 0 and a non-integer rational e, memoised: an instance is solved a dozen times
  * (generation's checks, the key, every mistake) with the same bases.
  */
-const powMemo = boundedMemo<string, Big>(20000);
+const powMemo = new Memo<string, Big>(10000);
 
 /**
  * x^e. An exponent p / 2^m (β = 1/2, 3/4, …) is m square roots and an integer power, each correctly

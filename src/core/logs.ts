@@ -5,15 +5,15 @@
  */
 import { Decimal } from 'decimal.js';
 import { fmtQ, ONE, q, type Fraction } from './exact.js';
-import { boundedMemo } from './memo.js';
+import { Memo } from './memo.js';
 
 export type LogBase = 'e' | '10' | '2';
 
 const BigNum = Decimal.clone({ precision: 40, modulo: Decimal.EUCLID }); // what mathjs' BigNumber at precision 40 is
-const lnMemo = boundedMemo<bigint, Decimal>(10000);
+const lnMemo = new Memo<bigint, Decimal>(5000);
 
 /** ln n for a positive integer n, memoised: exam numbers repeat (ln 2, ln 3, ln 8, …). */
-const lnBig = (n: bigint): Decimal => lnMemo(n, () => new BigNum(n.toString()).ln()); // mathjs' log() of a positive BigNumber
+const lnBig = (n: bigint): Decimal => lnMemo.get(n) ?? lnMemo.set(n, new BigNum(n.toString()).ln()); // mathjs' log() of a positive BigNumber
 
 /** Σ c_k·log(x_k) (x_k > 0 rational) rounded half away from zero to `decimals` places, as an exact decimal fraction. */
 export function roundedLn(terms: readonly { c: Fraction; x: Fraction }[], decimals: number, base: LogBase = 'e'): Fraction {

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { CODE_ALPHABET } from '../../exam/codes.js';
 import type { Ascii } from './ascii.js';
-import { Memo, MemoGroup } from './cache.js';
+import { Memo, MemoGroup } from '../../core/memo.js';
 
 const require = createRequire(import.meta.url);
 const ttf = join(dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
@@ -181,7 +181,7 @@ function shared(name: FontName): SharedFont {
 }
 
 /**
- * Entries per generation, all fonts together (see cache.ts; at most twice as many are kept).
+ * Entries per generation, all fonts together (see src/core/memo.ts; at most twice as many are kept).
  * What all documents share — instructions, labels, headers, common words and numbers — stays; a
  * variant's own texts are only needed again by its key right after its paper.
  */

@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Ascii } from './ascii.js';
 import { PageContent } from './content.js';
-import { Memo, MemoGroup } from './cache.js';
+import { Memo, MemoGroup } from '../../core/memo.js';
 import { fontUse, pdfNumber, type FontUse, type LineRuns } from './fonts.js';
 import { float32Below, wrapText, type Line as WrappedLine, type WordWidth } from './wrap.js';
 
@@ -96,7 +96,7 @@ function pdfkitVersion(): string | undefined {
   }
 }
 
-/** Wrapped strings per generation, all fonts, sizes and widths together (see cache.ts). */
+/** Wrapped strings per generation, all fonts, sizes and widths together (see src/core/memo.ts). */
 const WRAPPED = new MemoGroup(4000);
 /** Measured words per generation, all fonts and sizes together. */
 const WIDTHS = new MemoGroup(8000);
@@ -246,7 +246,7 @@ export function fitLine(doc: PDFKit.PDFDocument, s: string, width: number): stri
   return doc.widthOfString(cut(lo)) <= width ? cut(lo) : '';
 }
 
-/** Cut texts per generation, all fonts, sizes and widths together (see cache.ts). */
+/** Cut texts per generation, all fonts, sizes and widths together (see src/core/memo.ts). */
 const FITTED = new MemoGroup(1000);
 
 /** fitLine, remembered per font, size and width: it measures a dozen cuts of the text. */
@@ -292,7 +292,7 @@ export function drawText(doc: PDFKit.PDFDocument, s: string, x: number, y: numbe
   d.y = cy;
 }
 
-/** Labels per generation, all fonts and sizes together (see cache.ts). */
+/** Labels per generation, all fonts and sizes together (see src/core/memo.ts). */
 const LABELS = new MemoGroup(2000);
 
 /**
