@@ -13,5 +13,4 @@ export declare function args(argv?: string[]): Record<string, string>;
 export declare function report(result: unknown): void;
 export declare function osThreadId(): number | undefined;
 export declare function threadCpuSeconds(tid: number): number | undefined;
-export declare function liveThreads(): number[];
 export declare const THREAD_CHANNEL: string;

@@ -1,7 +1,7 @@
 // Helpers of the benchmark's child processes, in plain JavaScript so a child can run the compiled
 // product (dist/) without tsx: bench/gen-child.mjs measures generation exactly as `dlexam generate`
 // runs it. bench/shared.ts re-exports them, with types (child-util.d.mts), for the TypeScript side.
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 
 /** Fixed, public secret: the benchmark's variants are reproducible and never used for a real exam. */
 export const BENCH_SECRET = 'dlexam-benchmark-secret (public: never use for a real exam)';
@@ -73,15 +73,6 @@ export function threadCpuSeconds(tid) {
     return (Number(fields[11]) + Number(fields[12])) / TICKS;
   } catch {
     return undefined;
-  }
-}
-
-/** Threads of this process alive now (Linux /proc), or [] elsewhere. */
-export function liveThreads() {
-  try {
-    return readdirSync('/proc/self/task').map(Number);
-  } catch {
-    return [];
   }
 }
 
