@@ -10,6 +10,7 @@
  *   BENCH_DURATION=10                  seconds of load per server (after a 2 s warm-up)
  *   BENCH_PROFILE=1                    also CPU-profile one generation run and the grading server
  *   BENCH_ONLY=gen,verify,grade        run some sections only (prints, does not write the doc)
+ *   BENCH_KEEP=1                       keep the temporary work folder (exams, databases, logs, profiles)
  *   BENCH_JSON=FILE                    also save the raw results as JSON
  *   BENCH_RENDER=FILE                  measure nothing: rewrite the doc from a BENCH_JSON file
  *                                      (with the same BENCH_QUICK setting as that run)
@@ -816,7 +817,8 @@ async function main() {
   }
   if (env['BENCH_JSON']) writeFileSync(env['BENCH_JSON'], `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(`\n${table(['target', 'measured', 'status'], targets(report))}\n`);
-  rmSync(work, { recursive: true, force: true });
+  if (env['BENCH_KEEP'] === '1') log(`kept the work folder (exams, databases, logs, profiles): ${work}`);
+  else rmSync(work, { recursive: true, force: true });
 }
 
 await main();

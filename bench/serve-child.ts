@@ -3,7 +3,7 @@
  * event loop):
  *   node --import tsx bench/serve-child.ts --mode real --exams DIR --db FILE
  *   node --import tsx bench/serve-child.ts --mode bare
- * `real` is the product: startServer() with durable SQLite storage (WAL, fsync per commit), the
+ * `real` is the product: startServer() from dist/ (the compiled build) with durable SQLite storage (WAL, fsync per commit), the
  * default log level, helmet, the rate limiter (limits set very high) and grading. `bare` is the
  * comparison: express with one POST route answering a constant JSON.
  * Sends { port } when listening; "start" marks the measured window (answered with { started });
@@ -16,6 +16,10 @@ import { Session } from 'node:inspector';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { args, peakRssMb } from './shared.js';
+import { freshDistEntry } from '../bin/dist.mjs';
+
+/** Kept in a variable so that TypeScript does not look for declarations of the compiled file. */
+const DIST_SERVE = '../dist/server/serve.js';
 
 export interface ServeStopped {
   rssMb: number;
@@ -75,7 +79,9 @@ if (mode === 'bare') {
     });
 } else {
   const big = 1_000_000_000;
-  const { startServer } = await import('../src/server/serve.js');
+  // The compiled product (dist/, built by bench/run.ts), as `dlexam serve` runs it: not the sources through tsx.
+  if (!freshDistEntry()) throw new Error('dist/ is missing or older than src/: run `npm run build` first');
+  const { startServer } = (await import(DIST_SERVE)) as typeof import('../src/server/serve.js');
   const s = await startServer({ examsDir: a['exams']!, db: a['db']!, port: 0, host: '127.0.0.1', perIpPerMinute: big, perStudentPerMinute: big });
   port = s.port;
   timeRequests(s.server);

@@ -4,7 +4,6 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-// @ts-expect-error plain JavaScript module without types (bin/ runs before any loader)
 import { freshDistEntry, sourceFingerprint, STAMP } from '../../bin/dist.mjs';
 import { tempDir } from '../tmp.js';
 
