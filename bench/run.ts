@@ -6,7 +6,8 @@
  *   BENCH_QUICK=1 npm run bench        quick: N = 1, 20, 100; 2000 seeds per family
  *   BENCH_SEEDS=500                    seeds per family for the verification table (default 10000, as the
  *                                      issue's `dlexam verify --seeds 10000`; 2000 in quick mode)
- *   BENCH_REPEAT=3                     runs of the largest N with verification and PDFs (the median is reported)
+ *   BENCH_REPEAT=3                     rounds of the largest N with verification and PDFs, each jobs 1, jobs 2,
+ *                                      then the ceiling (the median is reported)
  *   BENCH_DURATION=10                  seconds of load per server (after a 2 s warm-up)
  *   BENCH_PROFILE=1                    also CPU-profile one generation run and the grading server
  *   BENCH_ONLY=gen,verify,grade        run some sections only (prints, does not write the doc)
@@ -120,14 +121,15 @@ const medianRun = <T extends { seconds: number }>(runs: T[]): T => medianBy(runs
 interface Ceiling {
   n: number;
   processes: number;
-  /** generateExam seconds of each process. */
+  /** generateExam seconds of each process (the median round's). */
   seconds: number[];
-  /** Exams/s per process (= per core), the median process. */
+  /** Exams/s per process (= per core), the median process (of the median round). */
   perCore: number;
+  /** Each round's perCore, in the order run (rounds alternate with the target runs: see generation()). */
+  rounds?: number[];
 }
 
-async function ceiling(): Promise<Ceiling> {
-  const n = NS[NS.length - 1]!;
+async function ceilingRun(n: number): Promise<Ceiling> {
   const all = await Promise.all(Array.from({ length: CORES }, () => genRun(n, 1, MODES[2]!)));
   const seconds = all.map((r) => r.seconds).sort((a, b) => a - b);
   const r = { n, processes: CORES, seconds, perCore: n / medianRun(all).seconds };
@@ -135,22 +137,49 @@ async function ceiling(): Promise<Ceiling> {
   return r;
 }
 
-async function generation(): Promise<GenRow[]> {
+/**
+ * Every configuration once, but the targets' (largest N, verification + PDFs, every jobs), which
+ * run REPEAT times, in rounds: jobs 1, jobs 2, …, then the ceiling, then the next round. This
+ * host's speed drifts by 20 % and more within minutes, so runs compared with each other (jobs 2
+ * against the ceiling, say) are made next to each other, and each round's comparison is reported.
+ */
+async function generation(): Promise<{ rows: GenRow[]; ceiling?: Ceiling }> {
+  const nMax = NS[NS.length - 1]!;
   const rows: GenRow[] = [];
+  const logRun = (r: GenRow) =>
+    log(`  generate N=${r.variants} jobs=${r.jobs} ${r.mode.padEnd(8)} ${r.seconds.toFixed(2)} s  ${(r.variants / r.seconds).toFixed(2)} exams/s  peak RSS ${r.peakRssMb.toFixed(0)} MB  tf inits ${r.tf.backendInits}`);
   for (const n of NS)
     for (const jobs of JOBS.filter((j) => j <= n)) // generateExam never starts more workers than variants
       for (const m of MODES) {
-        const repeat = n === NS[NS.length - 1] && m.mode === 'full' ? REPEAT : 1;
-        const all: GenRow[] = [];
-        for (let i = 0; i < repeat; i++) {
-          const r = await genRun(n, jobs, m);
-          all.push(r);
-          log(`  generate N=${n} jobs=${jobs} ${m.mode.padEnd(8)} ${r.seconds.toFixed(2)} s  ${(n / r.seconds).toFixed(2)} exams/s  peak RSS ${r.peakRssMb.toFixed(0)} MB  tf inits ${r.tf.backendInits}`);
-        }
-        const median = medianRun(all);
-        rows.push(repeat > 1 ? { ...median, peakRssMb: Math.max(...all.map((r) => r.peakRssMb)), runs: all.map((r) => n / r.seconds) } : median);
+        if (n === nMax && m.mode === 'full') continue;
+        const r = await genRun(n, jobs, m);
+        logRun(r);
+        rows.push(r);
       }
-  return rows;
+  const targetJobs = JOBS.filter((j) => j <= nMax);
+  const runs = new Map<number, GenRow[]>(targetJobs.map((j) => [j, []]));
+  const ceilings: Ceiling[] = [];
+  for (let round = 0; round < REPEAT; round++) {
+    if (REPEAT > 1) log(`  round ${round + 1} of ${REPEAT}: N=${nMax} with verification and PDFs`);
+    for (const jobs of targetJobs) {
+      const r = await genRun(nMax, jobs, MODES[2]!);
+      logRun(r);
+      runs.get(jobs)!.push(r);
+    }
+    if (CORES > 1) ceilings.push(await ceilingRun(nMax));
+  }
+  for (const all of runs.values()) {
+    const median = medianRun(all);
+    rows.push(all.length > 1 ? { ...median, peakRssMb: Math.max(...all.map((r) => r.peakRssMb)), runs: all.map((r) => nMax / r.seconds) } : median);
+  }
+  const order = (g: GenRow) => [NS.indexOf(g.variants), JOBS.indexOf(g.jobs), MODES.findIndex((m) => m.mode === g.mode)];
+  rows.sort((a, b) => {
+    const [x, y] = [order(a), order(b)];
+    return x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]!;
+  });
+  if (!ceilings.length) return { rows };
+  const ceiling = medianBy(ceilings, (c) => c.perCore);
+  return { rows, ceiling: ceilings.length > 1 ? { ...ceiling, rounds: ceilings.map((c) => c.perCore) } : ceiling };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -452,7 +481,7 @@ function targets(r: Report): string[][] {
       const printedByWorkers = w.workers.reduce((a, x) => a + x.printed + x.produced, 0);
       rows.push([
         `… against this machine's parallel ceiling (${c.processes} independent 1-thread processes at once, N = ${c.n})`,
-        `${f(c.perCore, 2)} exams/s per core (${sharing(alone.variants / alone.seconds / c.perCore)}: ${c.seconds.map((x) => f(x, 1)).join(' / ')} s); jobs ${multi.jobs} reaches ${f(((multi.variants / multi.seconds / multi.jobs) / c.perCore) * 100, 0)} % of it. With jobs ${multi.jobs} the main thread assembled ${w.assembledHere} of ${multi.variants} variants and printed ${w.printedHere}; the worker${w.workers.length > 1 ? 's' : ''} printed ${printedByWorkers}${w.workers.some((x) => x.full) ? ` (${w.workers.filter((x) => x.full).length} promoted to whole variants)` : ''}`,
+        `${f(c.perCore, 2)} exams/s per core (${sharing(alone.variants / alone.seconds / c.perCore)}: ${c.seconds.map((x) => f(x, 1)).join(' / ')} s); jobs ${multi.jobs} reaches ${f(((multi.variants / multi.seconds / multi.jobs) / c.perCore) * 100, 0)} % of it${c.rounds && multi.runs && c.rounds.length === multi.runs.length ? ` (round by round, each against the ceiling measured right after it: ${multi.runs.map((x, i) => `${f((x / multi.jobs / c.rounds![i]!) * 100, 0)} %`).join(' / ')}; the ceiling's rounds ${c.rounds.map((x) => f(x, 1)).join(' / ')} exams/s per core)` : ''}. With jobs ${multi.jobs} the main thread assembled ${w.assembledHere} of ${multi.variants} variants and printed ${w.printedHere}; the worker${w.workers.length > 1 ? 's' : ''} printed ${printedByWorkers}${w.workers.some((x) => x.full) ? ` (${w.workers.filter((x) => x.full).length} promoted to whole variants)` : ''}`,
         'context',
       ]);
     }
@@ -718,7 +747,9 @@ itself whenever every worker already holds enough, and a worker left waiting wou
 (src/exam/generate.ts). Without PDFs every thread takes whole variants from one queue and each worker loads the compiled
 sources and TensorFlow.js. The workers stop once every variant is in, before exam.json, the keys and the overview are
 finished. The ceiling row runs ${CORES} single-thread generations as separate processes at the same time: what this machine
-gives per core to independent work, the limit for any sharing of the work between threads.
+gives per core to independent work, the limit for any sharing of the work between threads. The target configurations
+(N = ${NS[NS.length - 1]}, verification + PDFs) run ${REPEAT} time(s) in rounds — jobs ${JOBS.join(', jobs ')}, then the ceiling — because this host's
+speed drifts within minutes: runs compared with each other are made next to each other; the tables give the median run.
 "exams/s per core" divides by the JavaScript threads (jobs); "CPU s (all threads)" is the process's user + system
 time during \`generateExam\`, which also counts V8's background threads (the optimizing compiler; the product's
 \`--single-threaded-gc\` keeps the garbage collector on the JavaScript threads) and the libuv pool: with jobs 1 the
@@ -773,8 +804,9 @@ async function main() {
   try {
     if (runs('gen')) {
       log('1. generation');
-      report.gen = await generation();
-      if (CORES > 1) report.ceiling = await ceiling();
+      const g = await generation();
+      report.gen = g.rows;
+      if (g.ceiling) report.ceiling = g.ceiling;
     }
     if (runs('verify')) {
       log(`2. verification (${SEEDS} seeds per family)`);
