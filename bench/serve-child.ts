@@ -3,14 +3,16 @@
  * event loop):
  *   node --import tsx bench/serve-child.ts --mode real --exams DIR --db FILE
  *   node --import tsx bench/serve-child.ts --mode bare
+ *   node --import tsx bench/serve-child.ts --mode raw
  * `real` is the product: startServer() from dist/ (the compiled build) with durable SQLite storage (WAL, fsync per commit), the
  * default log level, helmet, the rate limiter (limits set very high) and grading. `bare` is the
- * comparison: express with one POST route answering a constant JSON.
+ * comparison: express with one POST route answering a constant JSON; `raw`, Node.js's HTTP server
+ * alone answering the same.
  * Sends { port } when listening; "start" marks the measured window (answered with { started });
  * "stop" closes and sends its CPU and memory figures.
  */
 import { writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { createHistogram } from 'node:perf_hooks';
 import { Session } from 'node:inspector';
 import type { AddressInfo } from 'node:net';
@@ -61,15 +63,29 @@ function timeRequests(server: Server): void {
   });
 }
 
-if (mode === 'bare') {
-  const app = express();
-  app.disable('x-powered-by');
-  app.post('/api/submissions', (_req, res) => {
-    res.status(201).json({ ok: true, status: 'received' });
-  });
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
+if (mode === 'bare' || mode === 'raw') {
+  let server: Server;
+  if (mode === 'bare') {
+    const app = express();
+    app.disable('x-powered-by');
+    app.post('/api/submissions', (_req, res) => {
+      res.status(201).json({ ok: true, status: 'received' });
+    });
+    server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+  } else {
+    // Node.js's HTTP server alone: the body read and dropped, the same constant answer.
+    const answer = Buffer.from(JSON.stringify({ ok: true, status: 'received' }));
+    server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(201, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': answer.length });
+        res.end(answer);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  }
   port = (server.address() as AddressInfo).port;
   timeRequests(server);
   close = () =>
