@@ -92,16 +92,16 @@ export interface GenerateResult {
  * keep 30 % (peak RSS 265–269 MB; 45 % gave 286–289 MB for no clear gain in time). Process-wide
  * (worker threads too); a GC heuristic only, no effect on results.
  */
-export function heapGrowingPercent(jobs: number): number {
-  return jobs <= 1 ? 60 : 30;
+export function heapGrowingPercent(threads: number): number {
+  return threads <= 1 ? 60 : 30;
 }
 
 export async function generateExam(o: GenerateOptions): Promise<GenerateResult> {
   if (!Number.isInteger(o.variants) || o.variants < 1 || o.variants > 10000) throw new UserError(`--variants must be an integer from 1 to 10000 (got ${o.variants})`);
   const jobs = Math.max(1, Math.min(o.jobs ?? 1, o.variants));
-  setFlagsFromString(`--heap-growing-percent=${heapGrowingPercent(jobs)}`);
   const verify = o.verify ?? true;
   const workers = o.workersOnly ? jobs : jobs - 1;
+  setFlagsFromString(`--heap-growing-percent=${heapGrowingPercent(workers + 1)}`);
   // The workers first: they load the sources, the spec and TensorFlow.js while this thread reads the spec.
   // With PDFs this thread assembles and the workers start as renderers (see src/exam/worker.ts);
   // without PDFs, or when this thread assembles nothing, every worker produces whole variants.
