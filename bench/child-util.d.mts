@@ -11,6 +11,7 @@ export declare function readTfLog(file: string): TfInits;
 export declare function peakRssMb(): number;
 export declare function args(argv?: string[]): Record<string, string>;
 export declare function report(result: unknown): void;
+export declare function requireFreshDist(): void;
 export declare function osThreadId(): number | undefined;
 export declare function threadCpuSeconds(tid: number): number | undefined;
 export declare const THREAD_CHANNEL: string;

@@ -2,6 +2,7 @@
 // product (dist/) without tsx: bench/gen-child.mjs measures generation exactly as `dlexam generate`
 // runs it. bench/shared.ts re-exports them, with types (child-util.d.mts), for the TypeScript side.
 import { readFileSync, readlinkSync } from 'node:fs';
+import { freshDistEntry } from '../bin/dist.mjs';
 
 /** Fixed, public secret: the benchmark's variants are reproducible and never used for a real exam. */
 export const BENCH_SECRET = 'dlexam-benchmark-secret (public: never use for a real exam)';
@@ -41,6 +42,11 @@ export function args(argv = process.argv.slice(2)) {
     else out[m[1]] = argv[++i] ?? '';
   }
   return out;
+}
+
+/** Throws unless dist/ is the build of the sources as they are (the children measure the compiled product). */
+export function requireFreshDist() {
+  if (!freshDistEntry()) throw new Error('dist/ is missing or older than src/: run `npm run build` first');
 }
 
 /** Send the result to the driver (IPC) and exit once it is flushed. */

@@ -11,8 +11,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
-import { freshDistEntry } from '../bin/dist.mjs';
-import { args, BENCH_SECRET, osThreadId, peakRssMb, readTfLog, report, THREAD_CHANNEL, threadCpuSeconds } from './child-util.mjs';
+import { args, BENCH_SECRET, osThreadId, peakRssMb, readTfLog, report, requireFreshDist, THREAD_CHANNEL, threadCpuSeconds } from './child-util.mjs';
 import { installTfProbe } from './tf-probe.mjs';
 
 const a = args();
@@ -23,7 +22,7 @@ const verify = a['verify'] !== '0';
 const out = a['out'];
 const spec = a['spec'] ?? join(import.meta.dirname, 'bench-spec.yaml');
 if (!out) throw new Error('--out DIR is required');
-if (!freshDistEntry()) throw new Error('dist/ is missing or older than src/: run `npm run build` first');
+requireFreshDist();
 const tfLog = process.env['BENCH_TF_LOG'];
 
 // Count TensorFlow.js initialisations in this thread and in every worker thread: the product's

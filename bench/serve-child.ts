@@ -17,8 +17,7 @@ import { createHistogram } from 'node:perf_hooks';
 import { Session } from 'node:inspector';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { args, peakRssMb } from './shared.js';
-import { freshDistEntry } from '../bin/dist.mjs';
+import { args, peakRssMb, requireFreshDist } from './shared.js';
 
 /** Kept in a variable so that TypeScript does not look for declarations of the compiled file. */
 const DIST_SERVE = '../dist/server/serve.js';
@@ -96,7 +95,7 @@ if (mode === 'bare' || mode === 'raw') {
 } else {
   const big = 1_000_000_000;
   // The compiled product (dist/, built by bench/run.ts), as `dlexam serve` runs it: not the sources through tsx.
-  if (!freshDistEntry()) throw new Error('dist/ is missing or older than src/: run `npm run build` first');
+  requireFreshDist();
   const { startServer } = (await import(DIST_SERVE)) as typeof import('../src/server/serve.js');
   const s = await startServer({ examsDir: a['exams']!, db: a['db']!, port: 0, host: '127.0.0.1', perIpPerMinute: big, perStudentPerMinute: big });
   port = s.port;

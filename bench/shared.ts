@@ -2,7 +2,7 @@
 import type { GenerateWork } from '../src/exam/generate.js';
 import type { TfInits } from './child-util.mjs';
 
-export { args, BENCH_SECRET, peakRssMb, readTfLog, report, type TfInits } from './child-util.mjs';
+export { args, BENCH_SECRET, peakRssMb, readTfLog, report, requireFreshDist, type TfInits } from './child-util.mjs';
 
 /** What bench/gen-child.mjs reports for one measured generation run. */
 export interface GenResult {
