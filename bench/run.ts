@@ -610,7 +610,7 @@ function gradingSection(g: GradingResult): string {
     f(r.stopped.rssMb, 0),
     f(r.stopped.peakRssMb, 0),
   ];
-  const little = (CONNECTIONS / g.real.reqPerSec) * 1000;
+  const little = littleMs(g.real);
   const needed = (CONNECTIONS * (g.real.p99 / little) * 1000) / TARGET.p99Ms;
   return `${table(
     ['server', 'req/s', '× bare', 'requests', 'p50 (ms)', 'p90 (ms)', 'p97.5 (ms)', 'p99 (ms)', 'max (ms)', 'in the server: p50 / p99 (ms)', 'errors / timeouts / non-2xx', 'RSS after (MB)', 'peak RSS (MB)'],
@@ -656,9 +656,12 @@ process itself (bench/serve-child.ts), from a request's headers being parsed to 
 kernel${inServerLine(g.real)}.`;
 }
 
+/** A saturated server's mean latency by Little's law (ms): its connections ÷ its throughput. */
+const littleMs = (r: LoadResult): number => (CONNECTIONS / r.reqPerSec) * 1000;
+
 /** Each saturated server's p99 as a multiple of its Little's-law mean latency. */
 function spreads(g: GradingResult): string {
-  const one = (r: LoadResult, name: string) => `${name} ${f(r.p99 / ((CONNECTIONS / r.reqPerSec) * 1000), 1)}×`;
+  const one = (r: LoadResult, name: string) => `${name} ${f(r.p99 / littleMs(r), 1)}×`;
   return [one(g.real, 'dlexam'), one(g.bare, 'bare express'), ...(g.raw ? [one(g.raw, 'plain node:http')] : [])].join(', ');
 }
 
