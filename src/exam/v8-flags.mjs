@@ -30,6 +30,16 @@
 // 40.1 → 36.5 / 34.3 / 36.6 s, TurboFan's threads 9.3 → 6.6 CPU-s and the two generating threads
 // 61.1 → 56.6 CPU-s; 230 was slower again (generating threads 61 CPU-s); 300 variants, jobs 1: the
 // same within the noise.
+//
+// Tried and not kept (2 cores, both PDFs, 1,000 variants, the settings' runs taken in turns,
+// 2026-12-07 evening):
+//  - --interrupt-budget=528000: TurboFan's threads 11.1 → 8.4 CPU-s with jobs 2, and jobs 2 took
+//    30.7 instead of 31.9 s (mean of 8 rounds; better in 6), but jobs 1 took 44.4 instead of 40.9 s
+//    (mean of 5; worse in 3). Neither is outside this machine's ±15 % noise.
+//  - --no-concurrent-recompilation with jobs 2: the compiler threads' CPU falls from ~11 to ~3 CPU-s,
+//    but the compiling moves onto the generating threads: 31.6 instead of 30.1 s (mean of 6).
+//  - --maglev (V8 11.3's mid-tier compiler; 300 variants, jobs 2, 3 rounds): the same time, and
+//    TurboFan's threads as busy as before.
 
 /** Command-line flags the CLI starts the generating Node.js process with. */
 export const GENERATE_NODE_FLAGS = ['--max-semi-space-size=4', '--single-threaded-gc', '--interrupt-budget=264000', '--max-inlined-bytecode-size-cumulative=460'];
