@@ -7,7 +7,8 @@
  *   BENCH_SEEDS=500                    seeds per family for the verification table (default 10000, as the
  *                                      issue's `dlexam verify --seeds 10000`; 2000 in quick mode)
  *   BENCH_REPEAT=3                     rounds of the largest N with verification and PDFs, each jobs 1, jobs 2,
- *                                      then the ceiling (the median is reported)
+ *                                      then the ceiling; and of the saturated grading runs, each bare express,
+ *                                      then dlexam (the median is reported)
  *   BENCH_DURATION=10                  seconds of load per server (after a 2 s warm-up)
  *   BENCH_PROFILE=1                    also CPU-profile one generation run and the grading server
  *   BENCH_ONLY=gen,verify,grade        run some sections only (prints, does not write the doc)
@@ -45,7 +46,7 @@ const JOBS = [...new Set([1, CORES])];
 const CONNECTIONS = 50;
 const GRADING_VARIANTS = 30;
 const TARGET = { perCore: 20, rssMb: 300, rssN: 1000, gradingShare: 0.5, p99Ms: 25 };
-/** Runs of each target configuration (largest N, verification and PDFs): the machine's speed drifts by ±20 % over minutes. */
+/** Runs of each target configuration (largest N, verification and PDFs; saturated grading): the machine's speed drifts by ±20 % over minutes. */
 const REPEAT = Math.max(1, Number(env['BENCH_REPEAT'] ?? 3));
 const runs = (s: string) => !ONLY || ONLY.includes(s);
 
@@ -211,7 +212,10 @@ interface GradingResult {
   bare: LoadResult;
   /** Node.js's HTTP server alone answering the same constant JSON (absent from runs before 2026-12-07). */
   raw?: LoadResult;
+  /** The round (bare express, then dlexam) whose dlexam p99 is the median of the rounds'. */
   real: LoadResult;
+  /** Every round of the saturated runs, in order (absent from runs before 2026-12-07 evening: one round). */
+  rounds?: { bare: LoadResult; real: LoadResult }[];
   paced: LoadResult;
   preflight: { status: number; score?: { total: number; max: number } };
   durable: string;
@@ -370,8 +374,16 @@ async function grading(): Promise<GradingResult> {
   if (!body.score || Math.abs(body.score.total - body.score.max) > 1e-9) log(`  warning: the all-right preflight submission scored ${JSON.stringify(body.score)}`);
 
   const raw = await loadTest('raw', ['--mode', 'raw'], doc);
-  const bare = await loadTest('bare', ['--mode', 'bare'], doc);
-  const real = await loadTest('real', realArgs, doc);
+  // The targets' runs in rounds, each bare express then dlexam: a 10 s run's p99 moves by ±30 % from
+  // one run to the next on this host, so each is compared with its own round's baseline, and the
+  // round with the median dlexam p99 is the one reported.
+  const rounds: { bare: LoadResult; real: LoadResult }[] = [];
+  for (let round = 0; round < REPEAT; round++) {
+    if (REPEAT > 1) log(`  round ${round + 1} of ${REPEAT}: bare express, then dlexam`);
+    const bare = await loadTest('bare', ['--mode', 'bare'], doc);
+    rounds.push({ bare, real: await loadTest('real', realArgs, doc) });
+  }
+  const { bare, real } = medianBy(rounds, (r) => r.real.p99);
   const paced = await loadTest('paced', realArgs, doc, { rate: Math.max(1, Math.floor(real.reqPerSec / 2)) });
   const parts = (await runChild<GradingParts>('grading-parts-child.ts', ['--exams', examsDir, '--db', join(work, 'parts.sqlite'), '--n', '2000'])).result;
   log(`  per submission, outside HTTP: grading ${parts.gradeMs.toFixed(2)} ms, storage ${parts.storeMs.toFixed(2)} ms in waves (${(parts.storeSeqMs ?? NaN).toFixed(2)} ms one at a time; ${(parts.storeSyncMs ?? NaN).toFixed(3)} ms of it on the event loop), JSON ${parts.jsonMs.toFixed(3)} ms`);
@@ -382,6 +394,7 @@ async function grading(): Promise<GradingResult> {
     bare,
     raw,
     real,
+    rounds,
     paced,
     preflight: { status: resp.status, ...(body.score ? { score: body.score } : {}) },
     durable: real.stopped.pragmas ? `SQLite journal_mode=${real.stopped.pragmas.journalMode}, synchronous=${real.stopped.pragmas.synchronous}` : 'SQLite',
@@ -526,11 +539,30 @@ function targets(r: Report): string[][] {
   }
   if (r.grading) {
     const g = r.grading;
-    const share = g.real.reqPerSec / g.bare.reqPerSec;
-    rows.push([`grading ≥ ${TARGET.gradingShare * 100} % of bare express req/s, storage on`, `${f(g.real.reqPerSec, 0)} vs ${f(g.bare.reqPerSec, 0)} req/s = ${f(share * 100, 1)} %`, status(share >= TARGET.gradingShare)]);
-    rows.push([`grading p99 < ${TARGET.p99Ms} ms`, `p99 ${g.real.p99} ms (p50 ${g.real.p50} ms); bare express on this machine in the same run: p99 ${g.bare.p99} ms (p50 ${g.bare.p50} ms)${g.raw ? `; plain node:http: p99 ${g.raw.p99} ms (p50 ${g.raw.p50} ms) at ${f(g.raw.reqPerSec, 0)} req/s` : ''}`, status(g.real.p99 < TARGET.p99Ms)]);
-    const errs = g.real.errors + g.real.non2xx;
-    rows.push(['grading: 0 errors', `${g.real.errors} connection errors/timeouts, ${g.real.non2xx} non-2xx of ${g.real.total} requests; ${g.real.stopped.stored ?? '?'} stored`, status(errs === 0)]);
+    const rounds = g.rounds && g.rounds.length > 1 ? g.rounds : undefined;
+    const shareOf = (r: { bare: LoadResult; real: LoadResult }) => r.real.reqPerSec / r.bare.reqPerSec;
+    const share = rounds ? shareOf(medianBy(rounds, shareOf)) : shareOf(g);
+    const perRound = (x: (r: { bare: LoadResult; real: LoadResult }) => string) => (rounds ? rounds.map(x).join(' / ') : '');
+    rows.push([
+      `grading ≥ ${TARGET.gradingShare * 100} % of bare express req/s, storage on`,
+      rounds
+        ? `${f(share * 100, 1)} % (median of ${rounds.length} rounds, each dlexam against the bare express run just before it: ${perRound((r) => `${f(shareOf(r) * 100, 0)} %`)}; req/s ${perRound((r) => `${f(r.real.reqPerSec, 0)} vs ${f(r.bare.reqPerSec, 0)}`)})`
+        : `${f(g.real.reqPerSec, 0)} vs ${f(g.bare.reqPerSec, 0)} req/s = ${f(share * 100, 1)} %`,
+      status(share >= TARGET.gradingShare),
+    ]);
+    rows.push([
+      `grading p99 < ${TARGET.p99Ms} ms`,
+      `p99 ${g.real.p99} ms (p50 ${g.real.p50} ms)${rounds ? `, the median of ${rounds.length} rounds (${perRound((r) => `${r.real.p99}`)} ms); bare express in the same rounds: p99 ${perRound((r) => `${r.bare.p99}`)} ms` : `; bare express on this machine in the same run: p99 ${g.bare.p99} ms (p50 ${g.bare.p50} ms)`}${g.raw ? `; plain node:http: p99 ${g.raw.p99} ms (p50 ${g.raw.p50} ms) at ${f(g.raw.reqPerSec, 0)} req/s` : ''}`,
+      status(g.real.p99 < TARGET.p99Ms),
+    ]);
+    const runsOfReal = (rounds ?? [g]).map((r) => r.real);
+    const sumOf = (x: (r: LoadResult) => number) => runsOfReal.reduce((a, r) => a + x(r), 0);
+    const errs = sumOf((r) => r.errors) + sumOf((r) => r.non2xx);
+    rows.push([
+      'grading: 0 errors',
+      `${sumOf((r) => r.errors)} connection errors/timeouts, ${sumOf((r) => r.non2xx)} non-2xx of ${sumOf((r) => r.total)} requests${rounds ? ` (all ${rounds.length} rounds)` : ''}; ${runsOfReal[runsOfReal.length - 1]!.stopped.stored ?? '?'} stored`,
+      status(errs === 0),
+    ]);
   }
   return rows;
 }
@@ -625,7 +657,7 @@ function gradingSection(g: GradingResult): string {
 
 \`POST /api/submissions\`, ${CONNECTIONS} connections, ${DURATION} s after a 2 s warm-up (new connections for the measured run), loopback
 (127.0.0.1); autocannon runs in the driver process, each server in its own child process (all share the ${CORES} cores).
-The saturated rows send as fast as the server answers (the targets are judged on bare express and dlexam); the paced row sends
+The saturated rows send as fast as the server answers (the targets are judged on bare express and dlexam${g.rounds && g.rounds.length > 1 ? `, run ${g.rounds.length} times in rounds — bare express, then dlexam, each a fresh server process, dlexam on the same database —; these rows are the round with the median dlexam p99, the Targets table lists every round` : ''}); the paced row sends
 evenly spaced requests at half the measured capacity (open loop, node:http keep-alive, up to ${CONNECTIONS} in flight; after
 the same autocannon warm-up), i.e. latency when the server is not saturated.
 The exam: ${g.exam.variants} variants of \`bench/bench-spec.yaml\` (practice mode: every submission is graded and the
@@ -633,7 +665,7 @@ scores and feedback are returned), ${g.exam.questions} questions / ${g.exam.part
 a fresh student id and a realistic answer set built from the key (about 70 % right — exact or the printed
 decimals —, 20 % a typical mistake's answer, 10 % blank). Rate limits raised (\`perIpPerMinute\`,
 \`perStudentPerMinute\`); log level \`info\` (one line per stored submission, to a file). Preflight: an all-right
-submission answered ${g.preflight.status}${g.preflight.score ? ` with ${g.preflight.score.total} / ${g.preflight.score.max}` : ''}. Submissions in storage after the saturated run: ${g.real.stopped.stored ?? '?'} (warm-up included).
+submission answered ${g.preflight.status}${g.preflight.score ? ` with ${g.preflight.score.total} / ${g.preflight.score.max}` : ''}. Submissions in storage after the saturated run${g.rounds && g.rounds.length > 1 ? 's' : ''}: ${(g.rounds?.[g.rounds.length - 1]?.real ?? g.real).stopped.stored ?? '?'} (warm-ups included).
 
 Where the server's time goes: ${cpuLine(g.bare, 'bare')}; ${cpuLine(g.real, 'dlexam')}. The same submissions
 outside HTTP (bench/grading-parts-child.ts, ${g.parts.n} submissions, one thread): \`gradeAnswers\` ${f(g.parts.gradeMs, 2)} ms,
@@ -738,7 +770,7 @@ npm ci
 npm run bench                         # everything; overwrites this file (full mode: 12 to 18 minutes on 2 cores)
 BENCH_QUICK=1 npm run bench           # N = 1, 20, 100 instead of 1, 100, 1000; 2000 seeds per family
 BENCH_SEEDS=500 npm run bench         # seeds per family in the verification table (default 10000)
-BENCH_REPEAT=1 npm run bench          # one run of each target configuration instead of the median of 3
+BENCH_REPEAT=1 npm run bench          # one run of each target configuration instead of the median of 3 (generation and grading)
 BENCH_PROFILE=1 npm run bench         # also CPU-profile a generation run and the grading server (tables below)
 BENCH_ONLY=grade npm run bench        # some sections only (gen, verify, grade): prints, leaves this file alone
 npx tsx bench/profile-summary.ts DIR  # summarise .cpuprofile files written by node --cpu-prof
