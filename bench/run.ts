@@ -206,6 +206,12 @@ interface LoadResult {
   stopped: ServeStopped;
 }
 
+/** One round of the saturated grading runs: bare express, then dlexam. */
+interface GradingRound {
+  bare: LoadResult;
+  real: LoadResult;
+}
+
 interface GradingResult {
   parts: GradingParts;
   exam: { variants: number; questions: number; parts: number };
@@ -215,7 +221,7 @@ interface GradingResult {
   /** The round (bare express, then dlexam) whose dlexam p99 is the median of the rounds'. */
   real: LoadResult;
   /** Every round of the saturated runs, in order (absent from runs before 2026-12-07 evening: one round). */
-  rounds?: { bare: LoadResult; real: LoadResult }[];
+  rounds?: GradingRound[];
   paced: LoadResult;
   preflight: { status: number; score?: { total: number; max: number } };
   durable: string;
@@ -377,7 +383,7 @@ async function grading(): Promise<GradingResult> {
   // The targets' runs in rounds, each bare express then dlexam: a 10 s run's p99 moves by ±30 % from
   // one run to the next on this host, so each is compared with its own round's baseline, and the
   // round with the median dlexam p99 is the one reported.
-  const rounds: { bare: LoadResult; real: LoadResult }[] = [];
+  const rounds: GradingRound[] = [];
   for (let round = 0; round < REPEAT; round++) {
     if (REPEAT > 1) log(`  round ${round + 1} of ${REPEAT}: bare express, then dlexam`);
     const bare = await loadTest('bare', ['--mode', 'bare'], doc);
@@ -540,9 +546,9 @@ function targets(r: Report): string[][] {
   if (r.grading) {
     const g = r.grading;
     const rounds = g.rounds && g.rounds.length > 1 ? g.rounds : undefined;
-    const shareOf = (r: { bare: LoadResult; real: LoadResult }) => r.real.reqPerSec / r.bare.reqPerSec;
+    const shareOf = (r: GradingRound) => r.real.reqPerSec / r.bare.reqPerSec;
     const share = rounds ? shareOf(medianBy(rounds, shareOf)) : shareOf(g);
-    const perRound = (x: (r: { bare: LoadResult; real: LoadResult }) => string) => (rounds ? rounds.map(x).join(' / ') : '');
+    const perRound = (x: (r: GradingRound) => string) => (rounds ? rounds.map(x).join(' / ') : '');
     rows.push([
       `grading ≥ ${TARGET.gradingShare * 100} % of bare express req/s, storage on`,
       rounds
