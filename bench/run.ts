@@ -212,6 +212,11 @@ interface GradingRound {
   real: LoadResult;
 }
 
+/** The saturated rounds when there were several (one in runs before 2026-12-07 evening, or with BENCH_REPEAT=1). */
+const severalRounds = (g: GradingResult): GradingRound[] | undefined => (g.rounds && g.rounds.length > 1 ? g.rounds : undefined);
+/** Submissions in storage after the last saturated run (warm-ups included). */
+const storedAfter = (g: GradingResult): number | undefined => (g.rounds?.at(-1)?.real ?? g.real).stopped.stored;
+
 interface GradingResult {
   parts: GradingParts;
   exam: { variants: number; questions: number; parts: number };
@@ -545,7 +550,7 @@ function targets(r: Report): string[][] {
   }
   if (r.grading) {
     const g = r.grading;
-    const rounds = g.rounds && g.rounds.length > 1 ? g.rounds : undefined;
+    const rounds = severalRounds(g);
     const shareOf = (r: GradingRound) => r.real.reqPerSec / r.bare.reqPerSec;
     const share = rounds ? shareOf(medianBy(rounds, shareOf)) : shareOf(g);
     const perRound = (x: (r: GradingRound) => string) => (rounds ? rounds.map(x).join(' / ') : '');
@@ -566,7 +571,7 @@ function targets(r: Report): string[][] {
     const errs = sumOf((r) => r.errors) + sumOf((r) => r.non2xx);
     rows.push([
       'grading: 0 errors',
-      `${sumOf((r) => r.errors)} connection errors/timeouts, ${sumOf((r) => r.non2xx)} non-2xx of ${sumOf((r) => r.total)} requests${rounds ? ` (all ${rounds.length} rounds)` : ''}; ${runsOfReal[runsOfReal.length - 1]!.stopped.stored ?? '?'} stored`,
+      `${sumOf((r) => r.errors)} connection errors/timeouts, ${sumOf((r) => r.non2xx)} non-2xx of ${sumOf((r) => r.total)} requests${rounds ? ` (all ${rounds.length} rounds)` : ''}; ${storedAfter(g) ?? '?'} stored`,
       status(errs === 0),
     ]);
   }
@@ -663,7 +668,7 @@ function gradingSection(g: GradingResult): string {
 
 \`POST /api/submissions\`, ${CONNECTIONS} connections, ${DURATION} s after a 2 s warm-up (new connections for the measured run), loopback
 (127.0.0.1); autocannon runs in the driver process, each server in its own child process (all share the ${CORES} cores).
-The saturated rows send as fast as the server answers (the targets are judged on bare express and dlexam${g.rounds && g.rounds.length > 1 ? `, run ${g.rounds.length} times in rounds — bare express, then dlexam, each a fresh server process, dlexam on the same database —; these rows are the round with the median dlexam p99, the Targets table lists every round` : ''}); the paced row sends
+The saturated rows send as fast as the server answers (the targets are judged on bare express and dlexam${severalRounds(g) ? `, run ${g.rounds!.length} times in rounds — bare express, then dlexam, each a fresh server process, dlexam on the same database —; these rows are the round with the median dlexam p99, the Targets table lists every round` : ''}); the paced row sends
 evenly spaced requests at half the measured capacity (open loop, node:http keep-alive, up to ${CONNECTIONS} in flight; after
 the same autocannon warm-up), i.e. latency when the server is not saturated.
 The exam: ${g.exam.variants} variants of \`bench/bench-spec.yaml\` (practice mode: every submission is graded and the
@@ -671,7 +676,7 @@ scores and feedback are returned), ${g.exam.questions} questions / ${g.exam.part
 a fresh student id and a realistic answer set built from the key (about 70 % right — exact or the printed
 decimals —, 20 % a typical mistake's answer, 10 % blank). Rate limits raised (\`perIpPerMinute\`,
 \`perStudentPerMinute\`); log level \`info\` (one line per stored submission, to a file). Preflight: an all-right
-submission answered ${g.preflight.status}${g.preflight.score ? ` with ${g.preflight.score.total} / ${g.preflight.score.max}` : ''}. Submissions in storage after the saturated run${g.rounds && g.rounds.length > 1 ? 's' : ''}: ${(g.rounds?.[g.rounds.length - 1]?.real ?? g.real).stopped.stored ?? '?'} (warm-ups included).
+submission answered ${g.preflight.status}${g.preflight.score ? ` with ${g.preflight.score.total} / ${g.preflight.score.max}` : ''}. Submissions in storage after the saturated run${severalRounds(g) ? 's' : ''}: ${storedAfter(g) ?? '?'} (warm-ups included).
 
 Where the server's time goes: ${cpuLine(g.bare, 'bare')}; ${cpuLine(g.real, 'dlexam')}. The same submissions
 outside HTTP (bench/grading-parts-child.ts, ${g.parts.n} submissions, one thread): \`gradeAnswers\` ${f(g.parts.gradeMs, 2)} ms,
