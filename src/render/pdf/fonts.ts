@@ -295,9 +295,11 @@ function plainRun(r: Run): WordRun {
  * fontkit itself (see simpleCharacters); everything else is shaped by fontkit. The ellipsis of
  * recurring decimals ("0.4166…", "[−1/12,…") and the signs of keys and conditions ("≈", "≤", "±",
  * "∂", "⁻¹") were half of the words still shaped by fontkit (200 variants of bench/bench-spec.yaml:
- * 6659 → 3576; all DejaVu fonts admit every candidate; the PDFs are byte for byte the same).
+ * 6659 → 3656; all DejaVu fonts admit them; the PDFs are byte for byte the same). Each candidate
+ * makes those checks longer, once per font and printing thread (every pair of candidates is shaped):
+ * 18 more signs (< > | _ * ^ ! ? # & ~ ∞ ∓ ∇ ∑ Σ ′) saved only 80 more words and cost ~45 ms.
  */
-const SIMPLE_CANDIDATES = '0123456789 .,;:+-−=/()[]{}⌊⌋⌈⌉·×%√²³½…≈±<>≤≥|_*^!?#&~∞∓∂∇∑Σ⁻¹′';
+const SIMPLE_CANDIDATES = '0123456789 .,;:+-−=/()[]{}⌊⌋⌈⌉·×%√²³½…≈±≤≥∂⁻¹';
 
 /** A deterministic PRNG for the random-word check (mulberry32): the admitted set never varies between runs. */
 function mulberry32(seed: number): () => number {
