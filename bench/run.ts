@@ -568,11 +568,11 @@ function targets(r: Report): string[][] {
     ]);
     const runsOfReal = (rounds ?? [g]).map((r) => r.real);
     const sumOf = (x: (r: LoadResult) => number) => runsOfReal.reduce((a, r) => a + x(r), 0);
-    const errs = sumOf((r) => r.errors) + sumOf((r) => r.non2xx);
+    const [errors, non2xx] = [sumOf((r) => r.errors), sumOf((r) => r.non2xx)];
     rows.push([
       'grading: 0 errors',
-      `${sumOf((r) => r.errors)} connection errors/timeouts, ${sumOf((r) => r.non2xx)} non-2xx of ${sumOf((r) => r.total)} requests${rounds ? ` (all ${rounds.length} rounds)` : ''}; ${storedAfter(g) ?? '?'} stored`,
-      status(errs === 0),
+      `${errors} connection errors/timeouts, ${non2xx} non-2xx of ${sumOf((r) => r.total)} requests${rounds ? ` (all ${rounds.length} rounds)` : ''}; ${storedAfter(g) ?? '?'} stored`,
+      status(errors + non2xx === 0),
     ]);
   }
   return rows;
