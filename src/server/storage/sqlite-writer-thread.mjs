@@ -5,6 +5,12 @@
 // thread goes from one commit to the next without waiting for the main thread — and answers only
 // after COMMIT returned — the WAL is fsynced by then — so the main thread acknowledges nothing that
 // is not on disk, while its event loop never waits for SQLite or for the disk.
+// Checkpoints stay SQLite's own (at the end of the COMMIT that takes the WAL past 1,000 pages: under
+// load about every 20th commit, 6–10 ms longer). Tried and not kept (2026-12-08): a third thread
+// running wal_checkpoint(PASSIVE) every 200 ms. On fresh databases it cut the commits' p99 from
+// 10–12 to 7–8 ms, but with 40,000–250,000 rows (the benchmark's database grows across rounds) the
+// service's p99 inside the server rose from 15–19 to 20–24 ms: the checkpoints' scattered page writes
+// and fsyncs of the database file slowed the WAL's fsyncs more than they spared the commits.
 // Plain JavaScript: the thread starts without a TypeScript loader (execArgv is emptied for it).
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
