@@ -568,7 +568,8 @@ function targets(r: Report): string[][] {
     ]);
     const runsOfReal = (rounds ?? [g]).map((r) => r.real);
     const sumOf = (x: (r: LoadResult) => number) => runsOfReal.reduce((a, r) => a + x(r), 0);
-    const [errors, non2xx] = [sumOf((r) => r.errors), sumOf((r) => r.non2xx)];
+    const errors = sumOf((r) => r.errors);
+    const non2xx = sumOf((r) => r.non2xx);
     rows.push([
       'grading: 0 errors',
       `${errors} connection errors/timeouts, ${non2xx} non-2xx of ${sumOf((r) => r.total)} requests${rounds ? ` (all ${rounds.length} rounds)` : ''}; ${storedAfter(g) ?? '?'} stored`,
@@ -638,6 +639,7 @@ tensor backend started once (\`loadTf()\`: ${f(v.tfLoadMs, 0)} ms, import + back
 }
 
 function gradingSection(g: GradingResult): string {
+  const rounds = severalRounds(g);
   const row = (r: LoadResult, label: string) => [
     label,
     f(r.reqPerSec, 0),
@@ -668,7 +670,7 @@ function gradingSection(g: GradingResult): string {
 
 \`POST /api/submissions\`, ${CONNECTIONS} connections, ${DURATION} s after a 2 s warm-up (new connections for the measured run), loopback
 (127.0.0.1); autocannon runs in the driver process, each server in its own child process (all share the ${CORES} cores).
-The saturated rows send as fast as the server answers (the targets are judged on bare express and dlexam${severalRounds(g) ? `, run ${g.rounds!.length} times in rounds — bare express, then dlexam, each a fresh server process, dlexam on the same database —; these rows are the round with the median dlexam p99, the Targets table lists every round` : ''}); the paced row sends
+The saturated rows send as fast as the server answers (the targets are judged on bare express and dlexam${rounds ? `, run ${rounds.length} times in rounds — bare express, then dlexam, each a fresh server process, dlexam on the same database —; these rows are the round with the median dlexam p99, the Targets table lists every round` : ''}); the paced row sends
 evenly spaced requests at half the measured capacity (open loop, node:http keep-alive, up to ${CONNECTIONS} in flight; after
 the same autocannon warm-up), i.e. latency when the server is not saturated.
 The exam: ${g.exam.variants} variants of \`bench/bench-spec.yaml\` (practice mode: every submission is graded and the
@@ -676,7 +678,7 @@ scores and feedback are returned), ${g.exam.questions} questions / ${g.exam.part
 a fresh student id and a realistic answer set built from the key (about 70 % right — exact or the printed
 decimals —, 20 % a typical mistake's answer, 10 % blank). Rate limits raised (\`perIpPerMinute\`,
 \`perStudentPerMinute\`); log level \`info\` (one line per stored submission, to a file). Preflight: an all-right
-submission answered ${g.preflight.status}${g.preflight.score ? ` with ${g.preflight.score.total} / ${g.preflight.score.max}` : ''}. Submissions in storage after the saturated run${severalRounds(g) ? 's' : ''}: ${storedAfter(g) ?? '?'} (warm-ups included).
+submission answered ${g.preflight.status}${g.preflight.score ? ` with ${g.preflight.score.total} / ${g.preflight.score.max}` : ''}. Submissions in storage after the saturated run${rounds ? 's' : ''}: ${storedAfter(g) ?? '?'} (warm-ups included).
 
 Where the server's time goes: ${cpuLine(g.bare, 'bare')}; ${cpuLine(g.real, 'dlexam')}. The same submissions
 outside HTTP (bench/grading-parts-child.ts, ${g.parts.n} submissions, one thread): \`gradeAnswers\` ${f(g.parts.gradeMs, 2)} ms,
